@@ -1,0 +1,42 @@
+package dev.weft.identity;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The node key file could not be created or loaded; the message names the file and the cause. */
+public final class KeyFileException extends IOException {
+  /** What went wrong, for callers that react differently (e.g. offer to create a missing key). */
+  public enum Reason {
+    /** Creating a key where one already exists: keys are never overwritten. */
+    EXISTS,
+    /** No key file in the data directory. */
+    MISSING,
+    /** The file's mode lets group or others access it. */
+    INSECURE_PERMISSIONS,
+    /** Truncated, damaged or not a weft key file. */
+    CORRUPT,
+    /** The file system failed. */
+    IO
+  }
+
+  private final Reason reason;
+  private final Path file;
+
+  KeyFileException(Reason reason, Path file, String message, Throwable cause) {
+    super("key file " + file + ": " + message, cause);
+    this.reason = reason;
+    this.file = file;
+  }
+
+  KeyFileException(Reason reason, Path file, String message) {
+    this(reason, file, message, null);
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public Path file() {
+    return file;
+  }
+}
