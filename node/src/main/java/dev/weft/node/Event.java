@@ -1,0 +1,75 @@
+package dev.weft.node;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.weft.identity.Identity;
+import java.time.Instant;
+
+/**
+ * Something that happened in a node, as seen by operators and embedding applications.
+ *
+ * <p>Serialises to one JSON object: a {@code "type"} field naming the event, {@code "at"}, and the
+ * record's components. Stream and session ids are their 16-hex-digit text.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Event.PeerLinked.class, name = "peer-linked"),
+  @JsonSubTypes.Type(value = Event.PeerUnlinked.class, name = "peer-unlinked"),
+  @JsonSubTypes.Type(value = Event.LinkRefused.class, name = "link-refused"),
+  @JsonSubTypes.Type(value = Event.StreamOpened.class, name = "stream-opened"),
+  @JsonSubTypes.Type(value = Event.StreamClosed.class, name = "stream-closed"),
+  @JsonSubTypes.Type(value = Event.SessionOpened.class, name = "session-opened"),
+  @JsonSubTypes.Type(value = Event.SessionRejected.class, name = "session-rejected"),
+  @JsonSubTypes.Type(value = Event.SessionClosed.class, name = "session-closed"),
+  @JsonSubTypes.Type(value = Event.MigrationStarted.class, name = "migration-started"),
+  @JsonSubTypes.Type(value = Event.MigrationDone.class, name = "migration-done"),
+  @JsonSubTypes.Type(value = Event.MigrationFailed.class, name = "migration-failed"),
+  @JsonSubTypes.Type(value = Event.Failover.class, name = "failover"),
+  @JsonSubTypes.Type(value = Event.Overflow.class, name = "overflow"),
+})
+public sealed interface Event {
+  /** When the node saw it. */
+  Instant at();
+
+  /** The first stream to {@code peer} is up. */
+  record PeerLinked(Instant at, Identity peer) implements Event {}
+
+  /** The last stream to {@code peer} is gone. */
+  record PeerUnlinked(Instant at, Identity peer) implements Event {}
+
+  /** A handshake completed but the node's link policy refused the peer. */
+  record LinkRefused(Instant at, Identity peer, String remote, String reason) implements Event {}
+
+  /** A stream finished its handshake; {@code dialled} is true when this node dialled it. */
+  record StreamOpened(Instant at, String stream, Identity peer, String transport, String remote,
+      boolean dialled) implements Event {}
+
+  record StreamClosed(Instant at, String stream, Identity peer, String reason) implements Event {}
+
+  /** {@code inbound} is true when the peer opened it. */
+  record SessionOpened(Instant at, String session, Identity peer, String service, String stream,
+      boolean inbound) implements Event {}
+
+  /** A peer asked for a service and was refused (unknown service, not allowed, target down). */
+  record SessionRejected(Instant at, Identity peer, String service, String reason)
+      implements Event {}
+
+  record SessionClosed(Instant at, String session, Identity peer, String reason)
+      implements Event {}
+
+  record MigrationStarted(Instant at, String session, String from, String to) implements Event {}
+
+  /** {@code pauseMicros}: how long the session's writes were held. */
+  record MigrationDone(Instant at, String session, String from, String to, long pauseMicros)
+      implements Event {}
+
+  record MigrationFailed(Instant at, String session, String from, String to, String reason)
+      implements Event {}
+
+  /** Sessions of a dead stream resumed on another one after {@code millis}. */
+  record Failover(Instant at, String from, String to, int sessions, long millis)
+      implements Event {}
+
+  /** This subscriber fell behind and {@code dropped} events were not delivered to it. */
+  record Overflow(Instant at, long dropped) implements Event {}
+}

@@ -1,0 +1,53 @@
+package dev.weft.node;
+
+import java.time.Clock;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fans node events out to subscribers. Publishing never blocks: each subscriber has its own
+ * bounded queue, and what does not fit is counted and reported to that subscriber as an
+ * {@link Event.Overflow}.
+ */
+public final class EventBus {
+  private final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
+  private final AtomicLong published = new AtomicLong();
+  private final Clock clock;
+
+  public EventBus(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** The clock events are stamped with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Delivers {@code event} to every subscriber that has room for it. Safe from any thread. */
+  public void publish(Event event) {
+    published.incrementAndGet();
+    for (Subscription s : subscribers) {
+      s.offer(event);
+    }
+  }
+
+  /** A new subscription holding at most {@code capacity} undelivered events. */
+  public Subscription subscribe(int capacity) {
+    Subscription s = new Subscription(capacity, clock, subscribers::remove);
+    subscribers.add(s);
+    return s;
+  }
+
+  public long published() {
+    return published.get();
+  }
+
+  /** Events dropped across all current subscribers since they subscribed. */
+  public long dropped() {
+    return subscribers.stream().mapToLong(Subscription::droppedTotal).sum();
+  }
+
+  public int subscribers() {
+    return subscribers.size();
+  }
+}

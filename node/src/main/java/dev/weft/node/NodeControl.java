@@ -1,0 +1,55 @@
+package dev.weft.node;
+
+import dev.weft.identity.Identity;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What an operator can ask of a running node: the admin API's handlers are plain functions over
+ * this. Reads answer from memory; anything that waits on the network returns a future.
+ *
+ * <p>Failures: {@link IllegalArgumentException} for malformed input, {@link
+ * java.util.NoSuchElementException} for an unknown session, stream, peer or service, {@link
+ * IllegalStateException} when the request conflicts with the node's state, and other exceptions
+ * (completing the future) when the network operation failed.
+ */
+public interface NodeControl {
+  NodeStatus status();
+
+  List<PeerInfo> peers();
+
+  List<StreamInfo> streams();
+
+  List<SessionInfo> sessions();
+
+  /** Opens one more stream to {@code peer} at {@code endpoint}; fails if the key there is not peer's. */
+  CompletableFuture<StreamInfo> link(Identity peer, String endpoint);
+
+  /** Closes a stream; with {@code drain}, first moves its sessions to another stream to the peer. */
+  CompletableFuture<Void> unlink(String stream, boolean drain);
+
+  List<Expose> exposes();
+
+  /** Adds (persistently) a TCP-bridged service. */
+  void expose(Expose expose);
+
+  void unexpose(String service);
+
+  List<Forward> forwards();
+
+  /** Starts (persistently) a local listener whose connections become sessions. */
+  CompletableFuture<Forward> forward(Forward forward);
+
+  CompletableFuture<Void> unforward(int port);
+
+  /** Moves one session to {@code stream}. */
+  CompletableFuture<SessionInfo> migrate(String session, String stream);
+
+  /** Moves every session on {@code from} to {@code to}. */
+  CompletableFuture<List<SessionInfo>> migrateAll(String from, String to);
+
+  /** Measures the round trip on every stream to {@code peer}. */
+  CompletableFuture<List<PingResult>> ping(Identity peer);
+
+  EventBus events();
+}

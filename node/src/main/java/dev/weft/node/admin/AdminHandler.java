@@ -1,0 +1,143 @@
+package dev.weft.node.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.weft.node.EventBus;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Authenticates each request, dispatches it to its route and answers with JSON. */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+  static final int EVENT_QUEUE = 4096;
+
+  private final Routes routes;
+  private final EventBus events;
+  private final byte[] expectedAuthorization;
+
+  AdminHandler(Routes routes, EventBus events, String token) {
+    this.routes = routes;
+    this.events = events;
+    this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (!request.decoderResult().isSuccess()) {
+      JsonReply.error(ctx, HttpResponseStatus.BAD_REQUEST,
+          "malformed HTTP request: " + request.decoderResult().cause().getMessage(), false);
+      return;
+    }
+    if (!authorized(request)) {
+      JsonReply.error(ctx, HttpResponseStatus.UNAUTHORIZED,
+          "missing or wrong bearer token (see the admin file in the data directory)", keepAlive);
+      return;
+    }
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    if (request.method().equals(HttpMethod.GET) && uri.path().equals("/events")) {
+      EventFeed.start(ctx, events.subscribe(EVENT_QUEUE));
+      return;
+    }
+    Routes.Match match = routes.match(request.method(), uri.path());
+    if (match instanceof Routes.Found found) {
+      Call call = new Call(found.params(), uri.parameters(), ByteBufUtil.getBytes(request.content()));
+      run(ctx, found, call, keepAlive);
+    } else if (match instanceof Routes.WrongMethod wrong) {
+      JsonReply.error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, request.method()
+          + " not allowed on " + uri.path() + "; use "
+          + wrong.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", ")),
+          keepAlive);
+    } else {
+      JsonReply.error(ctx, HttpResponseStatus.NOT_FOUND, "no route " + uri.path(), keepAlive);
+    }
+  }
+
+  private void run(ChannelHandlerContext ctx, Routes.Found found, Call call, boolean keepAlive) {
+    CompletionStage<?> reply;
+    try {
+      reply = found.handler().handle(call);
+    } catch (Exception e) {
+      fail(ctx, e, keepAlive);
+      return;
+    }
+    reply.whenComplete((value, error) -> ctx.executor().execute(() -> {
+      if (error != null) {
+        fail(ctx, error, keepAlive);
+      } else if (value == null) {
+        JsonReply.send(ctx, HttpResponseStatus.NO_CONTENT, null, keepAlive);
+      } else {
+        JsonReply.send(ctx, HttpResponseStatus.OK, value, keepAlive);
+      }
+    }));
+  }
+
+  private static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
+    Throwable cause = unwrap(error);
+    HttpResponseStatus status = statusOf(cause);
+    String message = cause instanceof JsonProcessingException json
+        ? "malformed JSON body: " + json.getOriginalMessage()
+        : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    if (status.equals(HttpResponseStatus.INTERNAL_SERVER_ERROR)) {
+      LOG.warn("admin request failed unexpectedly", cause);
+    } else {
+      LOG.debug("admin request failed: {}", message);
+    }
+    JsonReply.error(ctx, status, message, keepAlive);
+  }
+
+  private static HttpResponseStatus statusOf(Throwable cause) {
+    if (cause instanceof IllegalArgumentException || cause instanceof JsonProcessingException) {
+      return HttpResponseStatus.BAD_REQUEST;
+    }
+    if (cause instanceof NoSuchElementException) {
+      return HttpResponseStatus.NOT_FOUND;
+    }
+    if (cause instanceof IllegalStateException) {
+      return HttpResponseStatus.CONFLICT;
+    }
+    if (cause instanceof TimeoutException) {
+      return HttpResponseStatus.GATEWAY_TIMEOUT;
+    }
+    return cause instanceof RuntimeException
+        ? HttpResponseStatus.INTERNAL_SERVER_ERROR
+        : HttpResponseStatus.BAD_GATEWAY;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private boolean authorized(FullHttpRequest request) {
+    String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    return given != null
+        && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("admin connection {} failed", ctx.channel().remoteAddress(), cause);
+    ctx.close();
+  }
+}

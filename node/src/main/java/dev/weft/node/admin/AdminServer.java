@@ -1,0 +1,79 @@
+package dev.weft.node.admin;
+
+import dev.weft.node.NodeControl;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin HTTP/1.1 + JSON API on its own event loop thread. Binds loopback unless the caller
+ * explicitly allows otherwise; every request needs the bearer token.
+ */
+public final class AdminServer implements AutoCloseable {
+  /** The default port. */
+  public static final int DEFAULT_PORT = 7412;
+  /** Larger request bodies are refused with 413. */
+  public static final int MAX_BODY = 64 * 1024;
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private AdminServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /**
+   * Serves {@code node} on {@code bind}. A non-loopback address needs {@code allowRemote}: the API
+   * controls the node, so exposing it must be a deliberate choice.
+   */
+  public static AdminServer start(NodeControl node, InetSocketAddress bind, boolean allowRemote,
+      String token) throws IOException {
+    if (bind.isUnresolved()) {
+      throw new IOException("cannot resolve admin address " + bind.getHostString());
+    }
+    if (!allowRemote && !bind.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("admin address " + bind.getAddress().getHostAddress()
+          + " is not loopback; binding it needs the explicit remote-admin option");
+    }
+    Routes routes = AdminApi.routes(node);
+    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-admin", true));
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(MAX_BODY),
+                new AdminHandler(routes, node.events(), token));
+          }
+        });
+    ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException("cannot bind admin API on " + bind + ": "
+          + bound.cause().getMessage(), bound.cause());
+    }
+    return new AdminServer(group, bound.channel());
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
