@@ -1,0 +1,21 @@
+package dev.weft.cli;
+
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "link", description = "Open one more stream to PEER at ENDPOINT (tcp:HOST:PORT or "
+    + "kcp:HOST:PORT) and print its id; fails if the key there is not PEER's.")
+final class LinkCommand extends WeftCommand {
+  @Parameters(index = "0", paramLabel = "PEER", description = "Identity or alias.")
+  String peer;
+
+  @Parameters(index = "1", paramLabel = "ENDPOINT")
+  String endpoint;
+
+  @Override
+  public void run() {
+    Map<String, String> request = Map.of("peer", peer(peer).toString(), "endpoint", endpoint);
+    out().println(admin().post("/streams", request).path("id").asText());
+  }
+}

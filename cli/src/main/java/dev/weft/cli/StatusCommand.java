@@ -1,0 +1,35 @@
+package dev.weft.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.node.Json;
+import dev.weft.node.NodeStatus;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", description = "Show the running node at a glance.")
+final class StatusCommand extends WeftCommand {
+  @Option(names = "--json", description = "Print the node's JSON.")
+  boolean json;
+
+  @Override
+  public void run() {
+    JsonNode answer = admin().get("/status");
+    PrintWriter out = out();
+    if (json) {
+      out.println(answer.toPrettyString());
+      return;
+    }
+    NodeStatus s = Json.mapper().convertValue(answer, NodeStatus.class);
+    out.println("identity   " + s.identity());
+    out.println("version    " + s.version());
+    out.println("up         " + Human.since(s.started()));
+    out.println("listening  " + String.join(" ", s.listeners()));
+    out.println("admin      " + admin().access().baseUri());
+    out.println("peers      " + s.peers() + "  streams " + s.streams() + "  sessions " + s.sessions());
+    out.println("services   " + s.exposes() + " exposed, " + s.forwards() + " forwarded");
+    if (s.eventsDropped() > 0) {
+      out.println("events     " + s.eventsDropped() + " dropped by slow subscribers");
+    }
+  }
+}

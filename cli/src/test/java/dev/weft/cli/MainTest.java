@@ -1,0 +1,113 @@
+package dev.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.identity.NodeKey;
+import dev.weft.node.admin.AdminAccess;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class MainTest {
+  @TempDir
+  Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private Run weft(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), Map.of("WEFT_HOME", dir.toString()), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void initCreatesAnIdentityOnceAndIdPrintsIt() {
+    Run init = weft("init");
+    assertEquals(0, init.code(), init.err());
+    String identity = init.out().trim();
+    assertEquals(64, identity.length());
+    assertEquals(identity, weft("id").out().trim());
+    Run again = weft("init");
+    assertEquals(1, again.code());
+    assertTrue(again.err().startsWith("weft: ") && again.err().contains("refusing to overwrite"),
+        again.err());
+    assertEquals(1, again.err().lines().count());
+  }
+
+  @Test
+  void idWithoutInitSaysWhatToDo() {
+    Run id = weft("id");
+    assertEquals(1, id.code());
+    assertEquals("weft: no identity in " + dir + "; run: weft init", id.err().trim());
+  }
+
+  @Test
+  void dataOptionWorksBeforeOrAfterTheCommand(@TempDir Path other) {
+    assertEquals(0, weft("--data", other.toString(), "init").code());
+    String identity = weft("id", "--data", other.toString()).out().trim();
+    assertEquals(identity, weft("--data", other.toString(), "id").out().trim());
+    assertEquals(1, weft("id").code()); // WEFT_HOME has no key
+  }
+
+  @Test
+  void aliasesAreSetListedResolvedAndRemoved() {
+    String peer = NodeKey.generate().identity().toString();
+    assertEquals(0, weft("alias", "set", "bob", peer).code());
+    Run ls = weft("alias", "ls");
+    assertTrue(ls.out().contains("bob   " + peer), ls.out());
+    assertTrue(weft("alias", "ls", "--json").out().contains("\"bob\" : \"" + peer + "\""));
+    assertEquals(0, weft("alias", "rm", "bob").code());
+    Run gone = weft("alias", "rm", "bob");
+    assertEquals(1, gone.code());
+    assertEquals("weft: no alias bob", gone.err().trim());
+    Run bad = weft("alias", "set", "bob", "not-an-identity");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("identity"), bad.err());
+  }
+
+  @Test
+  void commandsNeedingANodeSaySoWhenNoneRuns() throws Exception {
+    for (String[] args : new String[][] {{"status"}, {"peers", "--json"}, {"streams"},
+        {"sessions"}, {"unforward", "8080"}, {"events"}}) {
+      Run run = weft(args);
+      assertEquals(1, run.code(), String.join(" ", args));
+      assertEquals("weft: no node is running for " + dir, run.err().trim());
+    }
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    new AdminAccess("127.0.0.1", closed, AdminAccess.newToken()).write(dir); // stale file
+    Run stale = weft("status");
+    assertEquals(1, stale.code());
+    assertEquals("weft: no node is running for " + dir, stale.err().trim());
+  }
+
+  @Test
+  void usageErrorsExitWith2() {
+    assertEquals(2, weft().code());
+    assertEquals(2, weft("nonsense").code());
+    assertEquals(2, weft("link", "only-one-argument").code());
+    assertEquals(2, weft("expose", "web").code()); // --to is required
+    assertEquals(2, weft("migrate", "--all", "--from", "0000000000000001").code());
+    assertEquals(0, weft("--help").code());
+  }
+
+  @Test
+  void malformedArgumentsFailBeforeContactingTheNode() {
+    Run id = weft("unlink", "xyz");
+    assertEquals(2, id.code());
+    assertTrue(id.err().contains("not a stream id"), id.err());
+    Run port = weft("unforward", "http");
+    assertEquals(2, port.code());
+    assertTrue(port.err().contains("not a port"), port.err());
+  }
+}
