@@ -1,0 +1,170 @@
+# weft rows: two `weft run` node processes with temp data dirs, linked, with `weft expose` on one and
+# `weft forward` on the other, measured with the same tools as the baselines. Every function returns
+# non-zero when a weft command fails, and the caller turns that into a skipped row with the reason.
+
+WEFT_JAR="$REPO/cli/target/weft.jar"
+declare -A WEFT_NS WEFT_PID WEFT_PORT WEFT_ID
+
+weft_available() {
+  [ -f "$WEFT_JAR" ] || { WEFT_WHY="cli/target/weft.jar is not built yet (mvn -q -B -pl cli -am package -DskipTests)"; return 1; }
+}
+
+# weft NODE ARGS...: the CLI against NODE's data dir, inside NODE's namespace if it has one.
+weft() {
+  local node=$1; shift
+  local in_ns=()
+  [ -z "${WEFT_NS[$node]:-}" ] || in_ns=(ip netns exec "${WEFT_NS[$node]}")
+  "${in_ns[@]}" java -jar "$WEFT_JAR" --data "$BENCH_TMP/weft-$node" "$@"
+}
+
+# weft_start NODE BIND_HOST [NETNS]: init and run a node listening on tcp and kcp at one port.
+weft_start() {
+  local node=$1 bind=$2 ns=${3:-} dir="$BENCH_TMP/weft-$1" i
+  rm -rf "$dir"
+  WEFT_NS[$node]=$ns
+  WEFT_PORT[$node]=$(free_port)
+  weft "$node" init >/dev/null || return 1
+  local in_ns=()
+  [ -z "$ns" ] || in_ns=(ip netns exec "$ns")
+  start_bg "weft-$node" "${in_ns[@]}" java ${WEFT_JAVA_OPTS:-} -jar "$WEFT_JAR" --data "$dir" run \
+    --listen "tcp:$bind:${WEFT_PORT[$node]}" --listen "kcp:$bind:${WEFT_PORT[$node]}" --admin "127.0.0.1:$(free_port)"
+  WEFT_PID[$node]=$BG_PID
+  for i in $(seq 60); do
+    weft "$node" status >/dev/null 2>&1 && break
+    kill -0 "$BG_PID" 2>/dev/null || { log "weft run ($node) exited: $(tail -3 "$BENCH_TMP/weft-$node.log")"; return 1; }
+    sleep 0.5
+  done
+  WEFT_ID[$node]=$(weft "$node" id) || return 1
+}
+
+weft_stop() {
+  local node
+  for node in "$@"; do stop_bg "${WEFT_PID[$node]:-}"; done
+}
+
+# weft_link FROM TO TRANSPORT HOST: one more stream; prints its id.
+weft_link() {
+  weft "$1" link "${WEFT_ID[$2]}" "$3:$4:${WEFT_PORT[$2]}"
+}
+
+# weft_tunnel FROM TO HOST TARGET_PORT...: TO exposes HOST:TARGET_PORT to FROM only; FROM forwards
+# a port on its 127.0.0.1 to each. The local ports are left in TUNNEL_PORTS, in order (as ssh_tunnel).
+weft_tunnel() {
+  local from=$1 to=$2 host=$3 target port; shift 3
+  TUNNEL_PORTS=()
+  for target in "$@"; do
+    port=$(free_port)
+    weft "$to" expose "bench-$target" --to "$host:$target" --allow "${WEFT_ID[$from]}" >/dev/null || return 1
+    weft "$from" forward "127.0.0.1:$port" "${WEFT_ID[$to]}" "bench-$target" >/dev/null || return 1
+    TUNNEL_PORTS+=("$port")
+  done
+}
+
+# weft_session_of NODE SERVICE: id and stream of the (first) open session to SERVICE.
+weft_session_of() {
+  weft "$1" sessions --json | python3 -c '
+import json, sys
+for s in json.load(sys.stdin):
+    if s.get("service") == sys.argv[1]:
+        print(s["id"], s["stream"]); break
+else:
+    sys.exit(1)' "$2"
+}
+
+# weft_stall SECTION ROW FROM ECHO_LOCAL_PORT SERVICE ACTION METRIC: RUNS times, 64-byte round trips
+# run through the tunnel while ACTION (a function given SESSION STREAM) disturbs the session; the
+# longest round trip beyond the median is how long the session stalled.
+weft_stall() {
+  local section=$1 row=$2 from=$3 port=$4 service=$5 action=$6 stalls=() r line session stream
+  for r in $(seq "$RUNS"); do
+    start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 6
+    local watch=$BG_PID
+    sleep 2
+    read -r session stream < <(weft_session_of "$from" "$service") || { stop_bg "$watch"; return 1; }
+    "$action" "$session" "$stream" || { stop_bg "$watch"; return 1; }
+    wait "$watch" || return 1
+    line=$(cat "$BENCH_TMP/watch.log")
+    stalls+=("$(python3 -c 'import sys; print(round((float(sys.argv[1]) - float(sys.argv[2])) / 1000, 2))' \
+      "$(field max_us "$line")" "$(field p50_us "$line")")")
+  done
+  record "$section" "$row" "$7" ms "${stalls[@]}"
+}
+
+migrate_to_other() { # SESSION STREAM: move the session to whichever of the two streams it is not on
+  local target=$WEFT_STREAM_KCP
+  [ "$2" = "$WEFT_STREAM_KCP" ] && target=$WEFT_STREAM_TCP
+  weft a migrate "$1" "$target" >/dev/null
+}
+
+kill_tcp_stream() { # SESSION STREAM: put the session on the TCP stream, then reset that stream's sockets
+  [ "$2" = "$WEFT_STREAM_TCP" ] || weft a migrate "$1" "$WEFT_STREAM_TCP" >/dev/null || return 1
+  sleep 1
+  ss -K dst 127.0.0.1 dport = ":${WEFT_PORT[b]}" >/dev/null
+  # Relink, so that the next run again has a TCP stream to lose.
+  WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1)
+}
+
+# heap_used_kib PID: heap in use right after a full GC.
+heap_used_kib() {
+  jcmd "$1" GC.run >/dev/null && jcmd "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+}
+
+weft_heap_per_session() {
+  local section=$1 port=$2 sessions=$3 r a0 b0 a1 b1 fwd=() exp=()
+  for r in $(seq "$RUNS"); do
+    a0=$(heap_used_kib "${WEFT_PID[a]}") && b0=$(heap_used_kib "${WEFT_PID[b]}") || return 1
+    start_bg hold "${TOOL[@]}" Fanout hold 127.0.0.1 "$port" "$sessions" 600
+    local hold=$BG_PID
+    wait_for_line "$BENCH_TMP/hold.log" '^holding' 300 || { stop_bg "$hold"; return 1; }
+    a1=$(heap_used_kib "${WEFT_PID[a]}") && b1=$(heap_used_kib "${WEFT_PID[b]}")
+    stop_bg "$hold"
+    fwd+=("$(((a1 - a0) * 1024 / sessions))"); exp+=("$(((b1 - b0) * 1024 / sessions))")
+  done
+  record "$section" "forward side (weft forward)" "heap per idle session at $sessions" bytes "${fwd[@]}"
+  record "$section" "expose side (weft expose)" "heap per idle session at $sessions" bytes "${exp[@]}"
+}
+
+# All loopback weft rows; the targets (IPERF_PORT, ECHO_PORT, SOURCE_PORT) are already running.
+weft_loopback_rows() {
+  local row="weft forward (TCP stream)"
+  weft_start a 127.0.0.1 && weft_start b 127.0.0.1 || { weft_stop a b; return 1; }
+  WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1) && weft_tunnel a b 127.0.0.1 "$IPERF_PORT" "$ECHO_PORT" "$SOURCE_PORT" ||
+    { weft_stop a b; return 1; }
+  local iperf=${TUNNEL_PORTS[0]} echo=${TUNNEL_PORTS[1]} source=${TUNNEL_PORTS[2]}
+  measure_throughput throughput "$row" 127.0.0.1 "$iperf"
+  measure_rtt latency "$row" 127.0.0.1 "$echo" "$RTT_COUNT"
+  measure_open latency "$row" 127.0.0.1 "$echo" "$OPEN_COUNT"
+  measure_fanout sessions "$row" 127.0.0.1 "$source"
+
+  local rates=() r line
+  for r in $(seq "$RUNS"); do
+    line=$("${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "tcp:127.0.0.1:${WEFT_PORT[b]}" 500 16) &&
+      rates+=("$(field links_per_s "$line")")
+  done
+  if [ ${#rates[@]} -gt 0 ]; then record links "weft link over TCP (admin API, 16 at once)" "links per second" links/s "${rates[@]}"
+  else skip links "weft link over TCP" "linking through the admin API failed"; fi
+
+  if WEFT_STREAM_KCP=$(weft_link a b kcp 127.0.0.1); then
+    weft_stall migration "weft migrate between TCP and KCP" a "$echo" "bench-$ECHO_PORT" migrate_to_other "migration pause" ||
+      skip migration "weft migrate between TCP and KCP" "weft migrate failed"
+    weft_stall migration "TCP stream reset (ss -K), KCP alive" a "$echo" "bench-$ECHO_PORT" kill_tcp_stream "failover time" ||
+      skip migration "TCP stream reset (ss -K), KCP alive" "the session did not survive the reset"
+  else
+    skip migration "weft migrate / failover" "a second (KCP) stream could not be linked"
+  fi
+
+  weft_heap_per_session heap "$echo" "$HEAP_SESSIONS" || skip heap "weft forward/expose" "holding $HEAP_SESSIONS idle sessions failed"
+  weft_stop a b
+}
+
+# weft over the emulated wire, TCP or KCP stream: the netns section calls this per loss rate.
+weft_netns_rows() { # LOSS TRANSPORT
+  local loss=$1 transport=$2 row="weft over $2"
+  weft_start a "$NETNS_LEFT_ADDR" "$NETNS_LEFT" && weft_start b "$NETNS_RIGHT_ADDR" "$NETNS_RIGHT" || { weft_stop a b; return 1; }
+  weft_link a b "$transport" "$NETNS_RIGHT_ADDR" >/dev/null || { weft_stop a b; return 1; }
+  # The forward listens inside the left namespace; the targets run in the right one on its wire address.
+  weft_tunnel a b "$NETNS_RIGHT_ADDR" "$IPERF_PORT" "$ECHO_PORT" || { weft_stop a b; return 1; }
+  NETNS=$NETNS_LEFT measure_throughput "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[0]}"
+  NETNS=$NETNS_LEFT measure_rtt "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[1]}" "$NETNS_RTT_COUNT"
+  weft_stop a b
+}

@@ -1,0 +1,164 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Many parallel connections through one TCP path: aggregate throughput and fairness, or idle holding.
+ *
+ * <pre>
+ * java Fanout.java source BIND_HOST PORT            server: after one byte from a client, streams to it until it closes
+ * java Fanout.java sink HOST PORT CONNS SECONDS     CONNS downloads at once; counts bytes per connection over SECONDS
+ *                                                   after a 1 s warm-up; prints conns, aggregate MB/s, Jain's index
+ * java Fanout.java hold HOST PORT CONNS SECONDS     CONNS connections to an echo server, each proven with a 1-byte
+ *                                                   round trip; prints "holding N" and keeps them idle SECONDS
+ * </pre>
+ * Bytes are counted where they arrive, so data still queued in the path is never counted as delivered.
+ */
+public class Fanout {
+    private static final int CHUNK = 64 * 1024;
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            usage();
+        }
+        switch (args[0]) {
+            case "source" -> source(args[1], Integer.parseInt(args[2]));
+            case "sink" -> sink(args[1], Integer.parseInt(args[2]), arg(args, 3), arg(args, 4));
+            case "hold" -> hold(args[1], Integer.parseInt(args[2]), arg(args, 3), arg(args, 4));
+            default -> usage();
+        }
+    }
+
+    private static int arg(String[] args, int index) {
+        if (args.length <= index) {
+            usage();
+        }
+        return Integer.parseInt(args[index]);
+    }
+
+    private static void usage() {
+        System.err.println("usage: Fanout source BIND_HOST PORT | sink HOST PORT CONNS SECONDS | hold HOST PORT CONNS SECONDS");
+        System.exit(2);
+    }
+
+    private static void source(String bind, int port) throws IOException {
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
+            System.out.println("listening " + server.getLocalPort());
+            System.out.flush();
+            while (true) {
+                Socket socket = server.accept();
+                Thread stream = new Thread(() -> stream(socket), "source");
+                stream.setDaemon(true);
+                stream.start();
+            }
+        }
+    }
+
+    private static void stream(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            if (in.read() < 0) {
+                return;
+            }
+            byte[] chunk = new byte[CHUNK];
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException closedByPeer) {
+            // the sink closes every connection when its window ends
+        }
+    }
+
+    private static void sink(String host, int port, int conns, int seconds) throws IOException {
+        List<SocketChannel> channels = new ArrayList<>(conns);
+        long[] received = new long[conns];
+        try (Selector selector = Selector.open()) {
+            for (int i = 0; i < conns; i++) {
+                SocketChannel channel = SocketChannel.open(new InetSocketAddress(host, port));
+                channels.add(channel);
+                channel.write(ByteBuffer.wrap(new byte[] {1}));
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_READ, i);
+            }
+            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+            long start = System.nanoTime();
+            long windowStart = start + WARM_UP_NANOS;
+            long windowEnd = windowStart + seconds * 1_000_000_000L;
+            long[] atWindowStart = null;
+            for (long now = start; now < windowEnd; now = System.nanoTime()) {
+                if (atWindowStart == null && now >= windowStart) {
+                    atWindowStart = received.clone();
+                }
+                selector.select(10);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    int index = (Integer) key.attachment();
+                    buffer.clear();
+                    int n = ((SocketChannel) key.channel()).read(buffer);
+                    if (n < 0) {
+                        throw new IOException("connection " + index + " closed by the path during the measurement");
+                    }
+                    received[index] += n;
+                }
+                selector.selectedKeys().clear();
+            }
+            report(conns, seconds, received, atWindowStart);
+        } finally {
+            for (SocketChannel channel : channels) {
+                channel.close();
+            }
+        }
+    }
+
+    private static void report(int conns, int seconds, long[] received, long[] atWindowStart) {
+        double sum = 0;
+        double sumOfSquares = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < conns; i++) {
+            double rate = (received[i] - atWindowStart[i]) / (double) seconds;
+            sum += rate;
+            sumOfSquares += rate * rate;
+            min = Math.min(min, rate);
+            max = Math.max(max, rate);
+        }
+        // Jain's fairness index: 1 when every connection gets the same share, 1/n when one gets all.
+        double jain = sumOfSquares == 0 ? 0 : sum * sum / (conns * sumOfSquares);
+        System.out.printf("conns=%d total_MBps=%.1f jain=%.4f min_MBps=%.3f max_MBps=%.3f%n",
+                conns, sum / 1e6, jain, min / 1e6, max / 1e6);
+    }
+
+    private static void hold(String host, int port, int conns, int seconds) throws IOException, InterruptedException {
+        List<Socket> sockets = new ArrayList<>(conns);
+        try {
+            for (int i = 0; i < conns; i++) {
+                Socket socket = new Socket();
+                sockets.add(socket);
+                socket.connect(new InetSocketAddress(host, port), 10_000);
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(1);
+                if (socket.getInputStream().read() < 0) {
+                    throw new IOException("connection " + i + " closed before its first reply");
+                }
+            }
+            System.out.println("holding " + conns);
+            System.out.flush();
+            Thread.sleep(seconds * 1000L);
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}

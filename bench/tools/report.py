@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Turns bench/run's results into the generated part of docs/benchmarks.md and docs/bench-*.png.
+
+Usage: report.py RESULTS_TSV MACHINE_TSV DOCS_DIR
+RESULTS_TSV rows: section, row, metric, unit, median, all runs (space separated) — or, for a row
+that could not be measured: section, row, "-", "-", "not measured", reason.
+Only the text between the two marker lines in benchmarks.md is replaced; the rest is hand-written.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+from collections import OrderedDict
+
+BEGIN = "<!-- bench/run: generated from here -->"
+END = "<!-- bench/run: generated up to here -->"
+REFERENCE = "ssh -L aes128-gcm"
+RATIO_SECTIONS = {"throughput", "latency", "sessions"}
+TITLES = {
+    "throughput": "Bulk throughput, one connection (iperf3, loopback)",
+    "latency": "Round trip and connection opening (loopback)",
+    "sessions": "Parallel connections: aggregate throughput and Jain's fairness index (loopback)",
+    "links": "Links (full handshakes) per second",
+    "migration": "Migration pause and failover time",
+    "heap": "Heap per idle session",
+}
+
+
+def load(path):
+    measured, skipped = OrderedDict(), []
+    with open(path) as lines:
+        for line in lines:
+            section, row, metric, unit, median, runs = line.rstrip("\n").split("\t")
+            if median == "not measured":
+                skipped.append((section, row, runs))
+                continue
+            measured.setdefault(section, OrderedDict()).setdefault(row, OrderedDict())[metric] = (
+                float(median), unit, runs)
+    return measured, skipped
+
+
+def number(value):
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value < 1 else f"{value:.1f}"
+
+
+def section_title(section):
+    if section.startswith("netns "):
+        return f"Emulated WAN: 50 ms RTT, {section.split()[1]} % loss each way (two namespaces)"
+    return TITLES.get(section, section)
+
+
+def table(section, rows):
+    metrics = list(OrderedDict((m, None) for row in rows.values() for m in row))
+    units = {m: unit for row in rows.values() for m, (_, unit, _) in row.items()}
+    reference = rows.get(REFERENCE) if section in RATIO_SECTIONS else None
+    out = ["| | " + " | ".join(f"{m} ({units[m]})" for m in metrics) + " |",
+           "|---|" + "---:|" * len(metrics)]
+    for name, values in rows.items():
+        cells = []
+        for metric in metrics:
+            if metric not in values:
+                cells.append("–")
+                continue
+            value = values[metric][0]
+            cell = number(value)
+            base = reference.get(metric) if reference and name != REFERENCE else None
+            if base and base[0] and "Jain" not in metric:
+                cell += f" ({value / base[0]:.2f}×)"
+            cells.append(cell)
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    if reference:
+        out.append("")
+        out.append(f"(×) = ratio to `{REFERENCE}` in the same run; for latency, lower is better.")
+    return "\n".join(out)
+
+
+def gnuplot(script):
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def plot_sessions(measured, docs, scratch):
+    rows = measured.get("sessions", {})
+    series = []
+    for name, metrics in rows.items():
+        points = sorted((int(m.split()[0]), v[0]) for m, v in metrics.items() if m.endswith("aggregate"))
+        if points:
+            data = os.path.join(scratch, f"sessions-{len(series)}.dat")
+            with open(data, "w") as out:
+                out.writelines(f"{x} {y}\n" for x, y in points)
+            series.append(f"'{data}' using 1:2 with linespoints lw 2 title '{name}'")
+    if not series:
+        return None
+    target = os.path.join(docs, "bench-throughput-vs-sessions.png")
+    gnuplot(f"""set terminal pngcairo size 900,540 font 'sans,11'
+set output '{target}'
+set title 'Aggregate throughput vs parallel connections (loopback, median of runs)'
+set logscale x; set xlabel 'parallel connections'; set ylabel 'MB/s (10^6 bytes)'
+set yrange [0:*]; set grid; set key outside right
+plot {', '.join(series)}
+""")
+    return os.path.basename(target)
+
+
+def plot_rtt(sections, title, filename, docs, scratch, measured):
+    """Clustered bars of RTT p50 and p99 for every row of the given sections (one cluster each)."""
+    data = os.path.join(scratch, filename + ".dat")
+    count = 0
+    with open(data, "w") as out:
+        for section in sections:
+            prefix = section.split(" ", 1)[1] + " % loss: " if section.startswith("netns ") else ""
+            for name, metrics in measured.get(section, {}).items():
+                p50 = metrics.get("64 B RTT p50")
+                p99 = metrics.get("64 B RTT p99")
+                if p50 and p99:
+                    label = (prefix + name).replace(" ", "\\n", 1 if not prefix else 0)
+                    out.write(f"\"{label}\" {p50[0]} {p99[0]}\n")
+                    count += 1
+    if not count:
+        return None
+    target = os.path.join(docs, filename)
+    gnuplot(f"""set terminal pngcairo size {max(900, 120 * count)},540 font 'sans,10'
+set output '{target}'
+set title '{title}'
+set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
+set logscale y; set ylabel 'microseconds (log scale)'; set grid ytics; set key top left
+set xtics rotate by -25
+plot '{data}' using 2:xtic(1) title 'p50', '' using 3 title 'p99'
+""")
+    return os.path.basename(target)
+
+
+def write(measured, skipped, machine, docs):
+    parts = [BEGIN, "", "### Machine and run", "", "| | |", "|---|---|"]
+    parts += [f"| {key} | {value} |" for key, value in machine]
+    plots = []
+    with tempfile.TemporaryDirectory() as scratch:
+        plots.append(plot_sessions(measured, docs, scratch))
+        plots.append(plot_rtt(["latency"], "64-byte request/response RTT (loopback, median of runs)",
+                              "bench-rtt-percentiles.png", docs, scratch, measured))
+        netns = [s for s in measured if s.startswith("netns ")]
+        plots.append(plot_rtt(netns, "64-byte RTT across the emulated WAN (50 ms RTT)",
+                              "bench-netns-rtt.png", docs, scratch, measured))
+    for section, rows in measured.items():
+        parts += ["", f"### {section_title(section)}", "", table(section, rows)]
+    if any(plots):
+        parts += ["", "### Plots", ""] + [f"![{p}]({p})" for p in plots if p]
+    if skipped:
+        parts += ["", "### Not measured in this run", ""]
+        parts += [f"- {section_title(section)} — {row}: {reason}" for section, row, reason in skipped]
+    parts += ["", "<details><summary>Every run (section, row, metric, unit, median, runs)</summary>", "", "```"]
+    for section, rows in measured.items():
+        for name, metrics in rows.items():
+            for metric, (median, unit, runs) in metrics.items():
+                parts.append(f"{section} | {name} | {metric} | {number(median)} {unit} | {runs}")
+    parts += ["```", "", "</details>", "", END]
+    generated = "\n".join(parts)
+
+    path = os.path.join(docs, "benchmarks.md")
+    text = open(path).read() if os.path.exists(path) else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    with open(path, "w") as out:
+        out.write(head + generated + tail)
+
+
+def main(results, machine_file, docs):
+    measured, skipped = load(results)
+    with open(machine_file) as lines:
+        machine = [tuple(line.rstrip("\n").split("\t", 1)) for line in lines if "\t" in line]
+    write(measured, skipped, machine, docs)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])
