@@ -1,0 +1,293 @@
+package dev.weft.link;
+
+import dev.weft.identity.Identity;
+import dev.weft.identity.NodeKey;
+import io.jpower.kcp.netty.UkcpChannel;
+import io.jpower.kcp.netty.UkcpChannelOption;
+import io.jpower.kcp.netty.UkcpClientChannel;
+import io.jpower.kcp.netty.UkcpServerChannel;
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.bootstrap.UkcpServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens authenticated, encrypted {@link Stream}s: dials peers and listens for them over TCP and
+ * KCP. Owns (or borrows) the event loops.
+ *
+ * <p>Every stream, dialled or accepted, is passed to the {@code onStream} callback on its own event
+ * loop as soon as its handshake completes and before any of its data is read: that is where upper
+ * layers add their handlers to {@code stream.channel().pipeline()}.
+ */
+public final class Linker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Linker.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Writability flips at these many buffered bytes: enough to keep a fast link busy. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+
+  private final LinkConfig config;
+  private final EventLoopGroup tcpGroup;
+  private final EventLoopGroup kcpGroup;
+  private final boolean ownsGroups;
+  private final int maxPendingHandshakes;
+  private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
+
+  private Linker(Builder b) {
+    this.config = LinkConfig.create(b.nodeKey, b.handshakeTimeout, b.idleTimeout, b.accessPolicy, b.onStream,
+        b.onInboundFailure);
+    this.ownsGroups = b.tcpGroup == null;
+    if (ownsGroups) {
+      this.tcpGroup = Epoll.isAvailable() ? new EpollEventLoopGroup(b.threads) : new NioEventLoopGroup(b.threads);
+      this.kcpGroup = new NioEventLoopGroup(1);
+    } else {
+      this.tcpGroup = b.tcpGroup;
+      this.kcpGroup = b.kcpGroup;
+    }
+    this.maxPendingHandshakes = b.maxPendingHandshakes;
+  }
+
+  public static Builder builder(NodeKey nodeKey) {
+    return new Builder(nodeKey);
+  }
+
+  public Identity identity() {
+    return config.nodeKey().identity();
+  }
+
+  /** Binds a listener; port 0 picks a free port (see {@link Listener#endpoint()}). */
+  public CompletableFuture<Listener> listen(Endpoint endpoint) {
+    AtomicInteger pending = new AtomicInteger();
+    ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        // Handshakes in progress are capped: a SYN or datagram flood gets closed, not buffered.
+        if (pending.incrementAndGet() > maxPendingHandshakes) {
+          pending.decrementAndGet();
+          log.debug("refusing {}: {} handshakes already pending", ch.remoteAddress(), maxPendingHandshakes);
+          ch.close();
+          return;
+        }
+        AtomicInteger once = new AtomicInteger();
+        Runnable settled = () -> {
+          if (once.getAndIncrement() == 0) {
+            pending.decrementAndGet();
+          }
+        };
+        ch.closeFuture().addListener(f -> settled.run());
+        install(ch, Handshake.listener(config, endpoint.transport(), settled));
+      }
+    };
+    InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
+    ChannelFuture bound = switch (endpoint.transport()) {
+      case TCP -> new ServerBootstrap().group(tcpGroup)
+          .channel(tcpGroup instanceof EpollEventLoopGroup ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+          .childHandler(accept)
+          .bind(address);
+      case KCP -> kcpOptions(new UkcpServerBootstrap().group(kcpGroup).channel(UkcpServerChannel.class)
+          .childOption(UkcpChannelOption.UKCP_AUTO_SET_CONV, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+          .childHandler(accept))
+          .bind(address);
+    };
+    CompletableFuture<Listener> result = new CompletableFuture<>();
+    bound.addListener(f -> {
+      if (f.isSuccess()) {
+        channels.add(bound.channel());
+        result.complete(new Listener(endpoint, bound.channel()));
+      } else {
+        result.completeExceptionally(f.cause());
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Dials {@code endpoint} and completes once the peer has proven to be {@code expected} and
+   * accepted the link. Fails with {@link IdentityMismatchException}, {@link RefusedException},
+   * {@link HandshakeException} or the transport's connect error.
+   */
+  public CompletableFuture<Stream> dial(Endpoint endpoint, Identity expected) {
+    Objects.requireNonNull(expected, "expected identity");
+    CompletableFuture<Stream> result = new CompletableFuture<>();
+    ChannelInitializer<Channel> init = new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        if (ch instanceof UkcpChannel kcp) {
+          kcp.conv(RANDOM.nextInt() | 1);
+        }
+        install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
+      }
+    };
+    int connectTimeout = (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis());
+    ChannelFuture connected = switch (endpoint.transport()) {
+      case TCP -> new Bootstrap().group(tcpGroup)
+          .channel(tcpGroup instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+          .handler(init)
+          .connect(endpoint.socketAddress());
+      case KCP -> kcpOptions(new Bootstrap().group(kcpGroup).channel(UkcpClientChannel.class)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+          .handler(init))
+          .connect(endpoint.socketAddress());
+    };
+    connected.addListener(f -> {
+      if (f.isSuccess()) {
+        channels.add(connected.channel());
+      } else {
+        result.completeExceptionally(f.cause());
+      }
+    });
+    return result;
+  }
+
+  /** Closes listeners and streams (each stream sends its close message) and stops owned event loops. */
+  @Override
+  public void close() {
+    channels.close().awaitUninterruptibly(SecureChannel.CLOSE_LINGER_MILLIS + 1000, TimeUnit.MILLISECONDS);
+    if (ownsGroups) {
+      tcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      kcpGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void install(Channel ch, Handshake handshake) {
+    channels.add(ch);
+    ch.pipeline().addLast("hello", new HelloDecoder());
+    ch.pipeline().addLast("frames", new FrameDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
+    ch.pipeline().addLast("handshake", handshake);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <B extends AbstractBootstrap<?, ?>> B kcpOptions(B bootstrap) {
+    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.options().entrySet()) {
+      if (bootstrap instanceof UkcpServerBootstrap server) {
+        server.childOption((ChannelOption) option.getKey(), option.getValue());
+      } else {
+        ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
+      }
+    }
+    return bootstrap;
+  }
+
+  /** Configures a {@link Linker}. */
+  public static final class Builder {
+    private final NodeKey nodeKey;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private AccessPolicy accessPolicy = AccessPolicy.OPEN;
+    private Consumer<Stream> onStream = stream -> { };
+    private Consumer<HandshakeException> onInboundFailure =
+        e -> log.debug("inbound handshake failed: {}", e.getMessage());
+    private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int maxPendingHandshakes = 256;
+    private EventLoopGroup tcpGroup;
+    private EventLoopGroup kcpGroup;
+
+    private Builder(NodeKey nodeKey) {
+      this.nodeKey = Objects.requireNonNull(nodeKey, "nodeKey");
+    }
+
+    /** Time from connect to an accepted link, each direction (default 10 s). */
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = positive(timeout, "handshake timeout");
+      return this;
+    }
+
+    /** A stream that receives nothing for this long closes; keepalives go out at a third of it (default 30 s). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idle timeout");
+      return this;
+    }
+
+    /** Who may link in (default: anyone who completes the handshake). */
+    public Builder accessPolicy(AccessPolicy policy) {
+      this.accessPolicy = Objects.requireNonNull(policy);
+      return this;
+    }
+
+    /** Called on the stream's event loop when a link is up, before any of its data is read. */
+    public Builder onStream(Consumer<Stream> callback) {
+      this.onStream = Objects.requireNonNull(callback);
+      return this;
+    }
+
+    /** Told about every inbound connection whose handshake failed or was refused, with why. */
+    public Builder onInboundFailure(Consumer<HandshakeException> callback) {
+      this.onInboundFailure = Objects.requireNonNull(callback);
+      return this;
+    }
+
+    /** Threads of the TCP event loop group this Linker creates (default: one per core). */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Inbound handshakes in progress per listener beyond which new connections are closed (default 256). */
+    public Builder maxPendingHandshakes(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxPendingHandshakes must be at least 1");
+      }
+      this.maxPendingHandshakes = max;
+      return this;
+    }
+
+    /**
+     * Borrowed event loops, not shut down by {@link Linker#close()}: {@code tcp} epoll or NIO,
+     * {@code kcp} NIO (kcp-netty only runs on NIO).
+     */
+    public Builder eventLoops(EventLoopGroup tcp, EventLoopGroup kcp) {
+      if (!(kcp instanceof NioEventLoopGroup)) {
+        throw new IllegalArgumentException("KCP needs a NioEventLoopGroup");
+      }
+      this.tcpGroup = Objects.requireNonNull(tcp);
+      this.kcpGroup = kcp;
+      return this;
+    }
+
+    public Linker build() {
+      return new Linker(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive");
+      }
+      return d;
+    }
+  }
+}

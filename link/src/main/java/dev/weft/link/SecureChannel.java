@@ -1,0 +1,327 @@
+package dev.weft.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CoalescingBufferQueue;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.AEADBadTagException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The link after the handshake: encrypts outbound plaintext into Noise transport messages and
+ * decrypts inbound ones, and runs the link's control messages (ACCEPT, CLOSE, KEEPALIVE).
+ *
+ * <p>Outbound writes are queued until flush and then cut into DATA messages of at most 65518
+ * bytes, so many small writes cost one message. Any failure to decrypt closes the link. A close
+ * sends CLOSE with a reason; the side that closes first waits for the peer's CLOSE (or a short
+ * linger) so the message is delivered even over KCP, which has no close of its own.
+ */
+final class SecureChannel extends ChannelDuplexHandler {
+  private static final Logger log = LoggerFactory.getLogger(SecureChannel.class);
+  /** How long the closing side waits for the peer's CLOSE before closing the transport anyway. */
+  static final long CLOSE_LINGER_MILLIS = 2000;
+
+  private final TransportCipher sender;
+  private final TransportCipher receiver;
+  private final LinkConfig config;
+  private final Stream stream;
+  /** Set on the dialer until the responder's ACCEPT (or CLOSE) arrives. */
+  private final CompletableFuture<Stream> dialed;
+  private ChannelHandlerContext ctx;
+  private CoalescingBufferQueue pending;
+  private boolean accepted;
+  /** No more application data in or out. */
+  private boolean closing;
+  private boolean closeSent;
+  /** The transport is being closed: inbound messages are dropped. */
+  private boolean closed;
+  private CloseReason reason;
+
+  SecureChannel(HandshakeResult result, Channel channel, LinkConfig config,
+      CompletableFuture<Stream> dialed) {
+    this.sender = result.sender();
+    this.receiver = result.receiver();
+    this.config = config;
+    this.dialed = dialed;
+    this.accepted = dialed == null;
+    this.stream = new Stream(result.id(), result.remote(), result.transport(), dialed != null, channel, this);
+  }
+
+  Stream stream() {
+    return stream;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.pending = new CoalescingBufferQueue(ctx.channel(), 4, true);
+  }
+
+  /** Responder: tell the dialer it is in, then hand the stream to the upper layers. */
+  void accept() {
+    writeMessage(LinkProtocol.ACCEPT, null, ctx.newPromise());
+    ctx.flush();
+    deliver();
+  }
+
+  /** Responder: the access policy said no. */
+  void refuse(String why) {
+    abort(new CloseReason(CloseReason.Kind.LOCAL, "refused: " + why), why);
+  }
+
+  /** Sends pending data and CLOSE, then closes once the peer answers or the linger ends. */
+  void closeLocally(String why) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    record(new CloseReason(CloseReason.Kind.LOCAL, why));
+    flushPending();
+    sendClose(why);
+    ctx.executor().schedule(this::closeNow, CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf frame = (ByteBuf) msg;
+    if (closed) {
+      frame.release();
+      return;
+    }
+    int length = frame.readableBytes();
+    ByteBuf plain = ctx.alloc().heapBuffer(length);
+    try {
+      plain.writeBytes(frame);
+    } finally {
+      frame.release();
+    }
+    int plainLength;
+    try {
+      plainLength = receiver.decrypt(plain.array(), plain.arrayOffset(), length);
+    } catch (AEADBadTagException e) {
+      plain.release();
+      abort(new CloseReason(CloseReason.Kind.DECRYPTION,
+          "transport message " + receiver.nonce() + " failed authentication"), "decryption failed");
+      return;
+    }
+    plain.writerIndex(plainLength);
+    byte type = plain.readByte();
+    switch (type) {
+      case LinkProtocol.DATA -> onData(plain);
+      case LinkProtocol.ACCEPT -> {
+        plain.release();
+        onAccept();
+      }
+      case LinkProtocol.CLOSE -> {
+        String why = plain.toString(StandardCharsets.UTF_8);
+        plain.release();
+        onClose(why);
+      }
+      case LinkProtocol.KEEPALIVE -> plain.release();
+      default -> {
+        plain.release();
+        abort(protocolError("unknown transport message type " + (type & 0xff)), "protocol error");
+      }
+    }
+  }
+
+  private void onData(ByteBuf plain) {
+    if (!accepted) {
+      plain.release();
+      abort(protocolError("data before the link was accepted"), "protocol error");
+    } else if (closing || !plain.isReadable()) {
+      plain.release();
+    } else {
+      ctx.fireChannelRead(plain);
+    }
+  }
+
+  private void onAccept() {
+    if (accepted) {
+      abort(protocolError("unexpected ACCEPT"), "protocol error");
+      return;
+    }
+    accepted = true;
+    deliver();
+    dialed.complete(stream);
+  }
+
+  private void onClose(String why) {
+    String shown = why.isEmpty() ? "no reason given" : why;
+    if (!accepted) {
+      dialed.completeExceptionally(new RefusedException(ctx.channel().remoteAddress(), shown));
+    }
+    record(new CloseReason(CloseReason.Kind.REMOTE, shown));
+    closing = true;
+    pending.releaseAndFailAll(new ClosedChannelException());
+    if (closeSent) {
+      closeNow();
+    } else {
+      sendClose("").addListener(f -> closeNow());
+    }
+  }
+
+  private void deliver() {
+    try {
+      config.onStream().accept(stream);
+    } catch (RuntimeException e) {
+      log.warn("stream callback failed for {}", stream, e);
+      closeLocally("internal error");
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ReferenceCountUtil.release(msg);
+      promise.setFailure(new IllegalArgumentException("a stream carries ByteBufs, not " + msg.getClass().getName()));
+      return;
+    }
+    if (closing) {
+      buf.release();
+      promise.setFailure(new ClosedChannelException());
+    } else if (!buf.isReadable()) {
+      buf.release();
+      promise.setSuccess();
+    } else {
+      pending.add(buf, promise);
+    }
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    flushPending();
+    ctx.flush();
+  }
+
+  /** Upper layers closing the channel get the same orderly close as {@link Stream#close}. */
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+    closeLocally("closed");
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent idle) {
+      switch (idle.state()) {
+        case WRITER_IDLE -> {
+          if (!closing) {
+            writeMessage(LinkProtocol.KEEPALIVE, null, ctx.newPromise());
+            ctx.flush();
+          }
+        }
+        case READER_IDLE -> abort(new CloseReason(CloseReason.Kind.TIMEOUT,
+            "nothing received for " + config.idleTimeout().toSeconds() + " s"), "idle timeout");
+        default -> { }
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException) {
+      abort(protocolError(cause.getMessage()), "protocol error");
+    } else {
+      record(new CloseReason(CloseReason.Kind.TRANSPORT, String.valueOf(cause.getMessage())));
+      closing = true;
+      closeNow();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    pending.releaseAndFailAll(new ClosedChannelException());
+    record(new CloseReason(CloseReason.Kind.TRANSPORT, "connection closed without a close message"));
+    if (!accepted) {
+      dialed.completeExceptionally(new HandshakeException(ctx.channel().remoteAddress(),
+          "connection closed before the peer accepted the link"));
+    }
+    stream.closed(reason);
+    ctx.fireChannelInactive();
+  }
+
+  /** Closes now, telling the peer why with a best-effort CLOSE. */
+  private void abort(CloseReason why, String told) {
+    record(why);
+    if (closed) {
+      return;
+    }
+    closing = true;
+    pending.releaseAndFailAll(new ClosedChannelException());
+    if (closeSent) {
+      closeNow();
+    } else {
+      sendClose(told).addListener(f -> closeNow());
+    }
+  }
+
+  private ChannelPromise sendClose(String why) {
+    closeSent = true;
+    ChannelPromise promise = ctx.newPromise();
+    writeMessage(LinkProtocol.CLOSE, Unpooled.wrappedBuffer(LinkProtocol.reasonBytes(why)), promise);
+    ctx.flush();
+    return promise;
+  }
+
+  /** Closes the transport directly (ctx.close() skips this handler's own close()). */
+  private void closeNow() {
+    closed = true;
+    ctx.close();
+  }
+
+  private CloseReason protocolError(String message) {
+    return new CloseReason(CloseReason.Kind.PROTOCOL, message);
+  }
+
+  private void record(CloseReason why) {
+    if (reason == null) {
+      reason = why;
+      log.debug("{} closing: {}", stream, why);
+    }
+  }
+
+  private void flushPending() {
+    while (pending.readableBytes() > 0) {
+      ChannelPromise promise = ctx.newPromise();
+      ByteBuf chunk = pending.remove(ctx.alloc(), LinkProtocol.MAX_DATA, promise);
+      writeMessage(LinkProtocol.DATA, chunk, promise);
+    }
+  }
+
+  /** Encrypts type || body into one length-prefixed frame; consumes {@code body}. */
+  private void writeMessage(byte type, ByteBuf body, ChannelPromise promise) {
+    int plainLength = 1 + (body == null ? 0 : body.readableBytes());
+    ByteBuf out = ctx.alloc().heapBuffer(2 + plainLength + LinkProtocol.TAG_LENGTH);
+    try {
+      out.writeShort(plainLength + LinkProtocol.TAG_LENGTH);
+      out.writeByte(type);
+      if (body != null) {
+        out.writeBytes(body);
+      }
+      sender.encrypt(out.array(), out.arrayOffset() + 2, plainLength);
+      out.writerIndex(2 + plainLength + LinkProtocol.TAG_LENGTH);
+    } catch (RuntimeException e) {
+      out.release();
+      promise.setFailure(e);
+      return;
+    } finally {
+      ReferenceCountUtil.release(body);
+    }
+    ctx.write(out, promise);
+  }
+}
