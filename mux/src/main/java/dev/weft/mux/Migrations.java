@@ -1,0 +1,252 @@
+package dev.weft.mux;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Moves sessions between streams of one peer: marker-based migration and resume after a stream
+ * dies. Correctness rests on absolute offsets (the receiver reorders by offset and drops what it
+ * already has, credit limits are absolute), so the markers only decide when each side switches
+ * the stream it sends on. Runs on the peer's executor.
+ */
+final class Migrations {
+  private final Peer peer;
+
+  Migrations(Peer peer) {
+    this.peer = peer;
+  }
+
+  /** Starts a migration this side asked for. */
+  void start(Session s, SessionId id, long target, CompletableFuture<Duration> result) {
+    MuxStream to = peer.stream(target);
+    String refusal = s == null ? "no session " + id
+        : s.currentState() != SessionState.OPEN ? "session " + id + " is " + s.currentState() + ", not OPEN"
+        : to == null ? "stream " + hex(target) + " is not attached to this peer"
+        : !to.live() ? "stream " + hex(target) + " is not live"
+        : to == s.stream() ? "session " + id + " is already on stream " + hex(target)
+        : null;
+    if (refusal != null) {
+      result.completeExceptionally(new MigrationException(refusal));
+      return;
+    }
+    MuxStream from = s.stream();
+    Session.Migration m = new Session.Migration(from, to, result);
+    long timeout = peer.config().migrateTimeout().toNanos();
+    m.timer = peer.executor().schedule(() -> timedOut(s, m), timeout, TimeUnit.NANOSECONDS);
+    s.migration = m;
+    s.moveTo(SessionState.MIGRATING);
+    // Written after every Data this session already handed to the old stream: the marker.
+    from.send(new Frame.Migrate(id.value(), target, Frame.Migrate.Kind.REQUEST));
+    peer.listener().migrationStarted(s, from.id(), target);
+  }
+
+  void onMigrate(MuxStream on, Frame.Migrate marker) {
+    Session s = peerSession(marker.session());
+    if (s == null) {
+      if (marker.kind() == Frame.Migrate.Kind.REQUEST) {
+        on.send(new Frame.Reset(marker.session(), Reason.PROTOCOL_ERROR, "migration of unknown session"));
+      }
+      return;
+    }
+    Session.Migration mine = s.migration;
+    switch (marker.kind()) {
+      case REQUEST -> {
+        if (mine != null) {
+          if (peer.highSide()) {
+            return; // simultaneous migrations: the high side's wins and the peer will accept it
+          }
+          yieldTo(s, mine, marker.stream());
+        }
+        respond(on, s, marker.stream());
+      }
+      case ACCEPT -> {
+        if (mine != null && mine.to.id() == marker.stream()) {
+          finish(s, mine);
+        }
+      }
+      case REFUSE -> {
+        if (mine != null && mine.to.id() == marker.stream()) {
+          abandon(s, mine, "peer refused the migration");
+          reopen(s);
+        }
+      }
+    }
+  }
+
+  /** This (low) side drops its own request for the peer's; same target means it still succeeded. */
+  private void yieldTo(Session s, Session.Migration mine, long peerTarget) {
+    s.migration = null;
+    mine.timer.cancel(false);
+    s.moveTo(SessionState.OPEN);
+    if (mine.to.id() == peerTarget) {
+      mine.done.complete(Duration.ofNanos(System.nanoTime() - mine.started));
+    } else {
+      String why = "superseded by the peer's migration to stream " + hex(peerTarget);
+      mine.done.completeExceptionally(new MigrationException(why));
+      peer.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);
+    }
+  }
+
+  /** Responder: marker back on the old stream after our last data there, then switch at once. */
+  private void respond(MuxStream on, Session s, long target) {
+    MuxStream to = peer.stream(target);
+    long sid = s.id().value();
+    if (s.currentState() != SessionState.OPEN || to == null || !to.live()) {
+      on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
+      return;
+    }
+    MuxStream from = s.stream();
+    from.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.ACCEPT));
+    if (to == from) {
+      return;
+    }
+    peer.listener().migrationStarted(s, from.id(), target);
+    s.sendOn(to);
+    s.moved();
+    s.wakeStream();
+    peer.listener().migrationDone(s, from.id(), target, Duration.ZERO);
+  }
+
+  private void finish(Session s, Session.Migration m) {
+    s.migration = null;
+    m.timer.cancel(false);
+    s.sendOn(m.to);
+    s.moved();
+    s.moveTo(SessionState.OPEN);
+    s.wakeStream();
+    Duration pause = Duration.ofNanos(System.nanoTime() - m.started);
+    m.done.complete(pause);
+    peer.listener().migrationDone(s, m.from.id(), m.to.id(), pause);
+  }
+
+  private void timedOut(Session s, Session.Migration m) {
+    if (s.migration == m) {
+      abandon(s, m, "peer did not answer within " + peer.config().migrateTimeout().toMillis() + " ms");
+      reopen(s);
+    }
+  }
+
+  private void abandon(Session s, Session.Migration m, String why) {
+    s.migration = null;
+    m.timer.cancel(false);
+    m.done.completeExceptionally(new MigrationException(why));
+    peer.listener().migrationFailed(s, m.from.id(), m.to.id(), why);
+  }
+
+  /** Back to sending on the current stream, if it still lives (else failover owns the session). */
+  private void reopen(Session s) {
+    if (s.failover == null && s.currentState() == SessionState.MIGRATING) {
+      s.moveTo(SessionState.OPEN);
+      s.wakeStream();
+    }
+  }
+
+  // ---- failover and resume ----
+
+  /** A stream closed: its sessions wait for another stream (or end if failover is off). */
+  void streamLost(MuxStream lost, List<Session> sessions) {
+    String reason = lost.closeReason();
+    for (Session s : sessions) {
+      Session.Migration m = s.migration;
+      if (m != null && (m.to == lost || m.from == lost)) {
+        abandon(s, m, "stream " + hex(lost.id()) + " closed during the migration: " + reason);
+        if (m.to == lost) {
+          reopen(s);
+        }
+      }
+      if (s.stream() == lost) {
+        failover(s, lost, reason);
+      }
+    }
+  }
+
+  private void failover(Session s, MuxStream lost, String reason) {
+    if (s.currentState() == SessionState.ROUTING) {
+      s.terminate(Reason.STREAM_LOST, "stream closed before the peer answered: " + reason, false);
+      return;
+    }
+    s.sendOn(null);
+    if (s.failover != null) {
+      s.failover.resumeSent = false; // the stream carrying our Resume died: try another
+      tryResume(s);
+      return;
+    }
+    Duration grace = peer.config().failoverGrace();
+    if (grace.isZero()) {
+      s.terminate(Reason.STREAM_LOST, "stream closed (" + reason + ") and failover is disabled", false);
+      return;
+    }
+    if (s.currentState() == SessionState.OPEN) {
+      s.moveTo(SessionState.MIGRATING);
+    }
+    s.failover = new Session.Failover(peer.executor().schedule(() -> s.terminate(Reason.STREAM_LOST,
+        "no stream to the peer within the " + grace.toMillis() + " ms grace period", true),
+        grace.toNanos(), TimeUnit.NANOSECONDS));
+    peer.listener().failoverStarted(s, lost.id(), reason);
+    tryResume(s);
+  }
+
+  /** A stream became ready: sessions waiting for one resume on it. */
+  void streamReady(MuxStream stream) {
+    for (Session s : peer.sessions()) {
+      if (s.failover != null && !s.failover.resumeSent) {
+        tryResume(s);
+      }
+    }
+  }
+
+  private void tryResume(Session s) {
+    MuxStream to = peer.best(Integer.MAX_VALUE);
+    if (to != null) {
+      s.sendOn(to);
+      s.failover.resumeSent = true;
+      to.send(s.resumeState());
+    }
+  }
+
+  void onResume(MuxStream on, Frame.Resume resume) {
+    Session s = peerSession(resume.session());
+    if (s == null) {
+      on.send(new Frame.Reset(resume.session(), Reason.STREAM_LOST, "no such session to resume"));
+      return;
+    }
+    if (s.currentState() == SessionState.ROUTING) {
+      s.protocolError("Resume of a session that is not open yet");
+      return;
+    }
+    Session.Failover waiting = s.failover;
+    boolean answered = waiting != null && waiting.resumeSent;
+    if (!s.resumeFrom(resume)) {
+      return;
+    }
+    if (!answered) {
+      on.send(s.resumeState());
+    }
+    if (s.migration != null) {
+      abandon(s, s.migration, "superseded by a resume on stream " + hex(on.id()));
+    }
+    s.sendOn(on);
+    s.moved();
+    s.failover = null;
+    if (s.currentState() == SessionState.MIGRATING) {
+      s.moveTo(SessionState.OPEN);
+    }
+    s.wakeStream();
+    Duration took = Duration.ZERO;
+    if (waiting != null) {
+      waiting.deadline.cancel(false);
+      took = Duration.ofNanos(System.nanoTime() - waiting.started);
+    }
+    peer.listener().failoverDone(s, on.id(), took);
+  }
+
+  private Session peerSession(long id) {
+    return peer.session(new SessionId(id)).orElse(null);
+  }
+
+  private static String hex(long id) {
+    return java.util.HexFormat.of().toHexDigits(id);
+  }
+}

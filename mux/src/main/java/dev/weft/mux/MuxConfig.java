@@ -1,0 +1,114 @@
+package dev.weft.mux;
+
+import java.time.Duration;
+
+/**
+ * Tunables of one peer's session table. Start from {@link #defaults()} and change fields with the
+ * {@code with...} methods. A zero {@code failoverGrace} disables failover; a zero
+ * {@code idleTimeout} disables the idle check.
+ *
+ * @param maxPayload largest Data payload accepted from the peer (frames beyond it close the stream)
+ * @param chunkSize largest Data payload sent: bulk data is cut into chunks so sessions interleave
+ * @param initialWindow receive window a session starts with
+ * @param maxWindow ceiling for window auto-tuning
+ * @param maxQueuedWrites bytes a session queues beyond its window before writes fail
+ * @param memoryBudget sum of all sessions' receive windows, the most the peer can make us buffer
+ */
+public record MuxConfig(
+    int maxPayload,
+    int chunkSize,
+    int initialWindow,
+    int maxWindow,
+    int maxQueuedWrites,
+    long memoryBudget,
+    int maxSessionsPerStream,
+    int maxSessionsPerPeer,
+    int maxPendingOpens,
+    Duration pingInterval,
+    Duration pingTimeout,
+    Duration openTimeout,
+    Duration migrateTimeout,
+    Duration failoverGrace,
+    Duration idleTimeout) {
+
+  public MuxConfig {
+    positive("maxPayload", maxPayload);
+    positive("chunkSize", chunkSize);
+    positive("initialWindow", initialWindow);
+    positive("maxSessionsPerStream", maxSessionsPerStream);
+    positive("maxSessionsPerPeer", maxSessionsPerPeer);
+    positive("maxPendingOpens", maxPendingOpens);
+    positive("maxQueuedWrites", maxQueuedWrites);
+    if (maxPayload < FrameDecoder.MIN_PAYLOAD) {
+      throw new IllegalArgumentException("maxPayload must be at least " + FrameDecoder.MIN_PAYLOAD);
+    }
+    if (chunkSize > maxPayload) {
+      throw new IllegalArgumentException("chunkSize " + chunkSize + " exceeds maxPayload " + maxPayload);
+    }
+    if (maxWindow < initialWindow) {
+      throw new IllegalArgumentException("maxWindow " + maxWindow + " is below initialWindow " + initialWindow);
+    }
+    if (memoryBudget < initialWindow) {
+      throw new IllegalArgumentException("memoryBudget " + memoryBudget + " is below initialWindow " + initialWindow);
+    }
+    if (pingInterval.isNegative() || pingInterval.isZero() || pingTimeout.compareTo(pingInterval) <= 0) {
+      throw new IllegalArgumentException("need 0 < pingInterval < pingTimeout, got " + pingInterval + " / " + pingTimeout);
+    }
+    for (Duration d : new Duration[] {openTimeout, migrateTimeout}) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("timeouts must be positive, got " + d);
+      }
+    }
+    if (failoverGrace.isNegative() || idleTimeout.isNegative()) {
+      throw new IllegalArgumentException("failoverGrace and idleTimeout must not be negative");
+    }
+  }
+
+  public static MuxConfig defaults() {
+    return new MuxConfig(64 * 1024, 16 * 1024, 256 * 1024, 16 * 1024 * 1024, 1024 * 1024,
+        512L * 1024 * 1024, 2048, 4096, 1024, Duration.ofSeconds(5), Duration.ofSeconds(15),
+        Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO);
+  }
+
+  public MuxConfig withWindows(int initial, int max) {
+    return new MuxConfig(maxPayload, chunkSize, initial, max, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+  }
+
+  public MuxConfig withFrames(int maxPayload, int chunkSize) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+  }
+
+  public MuxConfig withLimits(int perStream, int perPeer, int pendingOpens, long budget, int queuedWrites) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, queuedWrites, budget,
+        perStream, perPeer, pendingOpens, pingInterval, pingTimeout,
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+  }
+
+  public MuxConfig withPing(Duration interval, Duration timeout) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, interval, timeout,
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+  }
+
+  public MuxConfig withTimeouts(Duration open, Duration migrate, Duration idle) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
+        open, migrate, failoverGrace, idle);
+  }
+
+  public MuxConfig withFailoverGrace(Duration grace) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
+        openTimeout, migrateTimeout, grace, idleTimeout);
+  }
+
+  private static void positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

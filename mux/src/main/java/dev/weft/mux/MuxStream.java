@@ -1,0 +1,205 @@
+package dev.weft.mux;
+
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mux's side of one attached stream: its liveness, RTT and the scheduler that writes its
+ * sessions' data. Control frames are written at once; Data is written round-robin, one chunk per
+ * session per turn, only while the channel is writable, so a control frame never waits behind
+ * more than the channel's own high-water mark of bulk data. One flush per batch. Confined to the
+ * peer's executor except for the volatile fields read by {@link #info()}.
+ */
+final class MuxStream {
+  /** Chunks written per scheduler run before yielding the executor to other work. */
+  private static final int CHUNKS_PER_RUN = 64;
+
+  private final Peer peer;
+  private final long id;
+  private final Channel channel;
+  private final Instant attached = Instant.now();
+  private final Rtt rtt = new Rtt();
+  private final ArrayDeque<Session> active = new ArrayDeque<>();
+  private volatile boolean ready;
+  private volatile int sessions;
+  private volatile long srtt;
+  private volatile long minRtt;
+  private volatile String closeReason;
+  private boolean closed;
+  private int chunkSize;
+  private boolean pumpScheduled;
+  private boolean flushNeeded;
+  private long lastInbound = System.nanoTime();
+  private long pingId;
+  private ScheduledFuture<?> pinger;
+
+  MuxStream(Peer peer, long id, Channel channel) {
+    this.peer = peer;
+    this.id = id;
+    this.channel = channel;
+  }
+
+  long id() {
+    return id;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  boolean live() {
+    return ready && !closed;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  int chunkSize() {
+    return chunkSize;
+  }
+
+  long srttNanos() {
+    return srtt;
+  }
+
+  void sessionsChanged(int delta) {
+    sessions += delta;
+  }
+
+  int sessions() {
+    return sessions;
+  }
+
+  StreamInfo info() {
+    long s = srtt;
+    long m = minRtt;
+    return new StreamInfo(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
+        m == 0 ? null : Duration.ofNanos(m), sessions, attached);
+  }
+
+  /** The peer's Hello arrived: data may flow, pings start. */
+  void ready(int peerMaxPayload, MuxConfig config) {
+    chunkSize = Math.min(config.chunkSize(), peerMaxPayload);
+    ready = true;
+    long interval = config.pingInterval().toNanos();
+    long timeout = config.pingTimeout().toNanos();
+    ping();
+    pinger = peer.executor().scheduleAtFixedRate(() -> {
+      if (System.nanoTime() - lastInbound > timeout) {
+        fail("ping timeout: nothing received for " + config.pingTimeout().toMillis() + " ms");
+      } else {
+        ping();
+      }
+    }, interval, interval, TimeUnit.NANOSECONDS);
+  }
+
+  private void ping() {
+    pingId = System.nanoTime();
+    send(new Frame.Ping(pingId));
+  }
+
+  void received() {
+    lastInbound = System.nanoTime();
+  }
+
+  void pong(long id) {
+    if (id == pingId && id != 0) {
+      rtt.sample(System.nanoTime() - id);
+      srtt = rtt.smoothed();
+      minRtt = rtt.min();
+      pingId = 0;
+    }
+  }
+
+  /** Writes a control frame now; it goes out with the next flush. */
+  void send(Frame frame) {
+    if (closed) {
+      ReferenceCountUtil.release(frame);
+      return;
+    }
+    channel.write(frame, channel.voidPromise());
+    flushNeeded = true;
+    schedulePump();
+  }
+
+  /** Puts a session with something to send into the round-robin. */
+  void wake(Session session) {
+    if (closed || session.queuedOn == this) {
+      return;
+    }
+    session.queuedOn = this;
+    active.add(session);
+    schedulePump();
+  }
+
+  void schedulePump() {
+    if (!pumpScheduled && !closed) {
+      pumpScheduled = true;
+      peer.executor().execute(this::pump);
+    }
+  }
+
+  void pump() {
+    pumpScheduled = false;
+    if (closed) {
+      return;
+    }
+    int chunks = 0;
+    while (channel.isWritable() && !active.isEmpty()) {
+      if (chunks == CHUNKS_PER_RUN) {
+        schedulePump();
+        break;
+      }
+      Session session = active.poll();
+      if (session.queuedOn != this) {
+        continue;
+      }
+      Frame frame = session.nextFrame(this);
+      if (frame == null) {
+        session.queuedOn = null;
+        continue;
+      }
+      channel.write(frame, channel.voidPromise());
+      flushNeeded = true;
+      chunks++;
+      active.add(session);
+    }
+    if (flushNeeded) {
+      flushNeeded = false;
+      channel.flush();
+    }
+  }
+
+  /** Closes the stream for a reason of ours (protocol error, ping timeout). */
+  void fail(String reason) {
+    if (closeReason == null) {
+      closeReason = reason;
+    }
+    channel.close();
+  }
+
+  String closeReason() {
+    String reason = closeReason;
+    return reason == null ? "closed" : reason;
+  }
+
+  /** The channel closed: stop everything. */
+  void detach() {
+    closed = true;
+    if (pinger != null) {
+      pinger.cancel(false);
+    }
+    for (Session s : active) {
+      if (s.queuedOn == this) {
+        s.queuedOn = null;
+      }
+    }
+    active.clear();
+  }
+}

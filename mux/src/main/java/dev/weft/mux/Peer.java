@@ -1,0 +1,460 @@
+package dev.weft.mux;
+
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session table for one remote peer, spanning every stream attached to that peer.
+ *
+ * <p>Threading: all state is confined to one {@link EventExecutor} given at construction. Public
+ * methods may be called from any thread and hop onto it; stream handlers on other event loops
+ * hand frames over in one task per read batch. Handlers, acceptors, listeners and the futures
+ * returned here complete on that executor: never block in them.
+ */
+public final class Peer {
+  /** Mux protocol version this implementation speaks (sent in Hello). */
+  public static final int VERSION = 1;
+  /** Longest Query arguments accepted by {@link #open}. */
+  public static final int MAX_ARGS = 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(Peer.class);
+
+  private final EventExecutor executor;
+  private final boolean highSide;
+  private final MuxConfig config;
+  private final Acceptor acceptor;
+  private final PeerListener listener;
+  private final StreamChooser chooser;
+  private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<Long, MuxStream> streams = new ConcurrentHashMap<>();
+  private final Budget budget;
+  private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+  private final Migrations migrations;
+  private final ScheduledFuture<?> idleCheck;
+  private int pendingOpens;
+  private volatile boolean closed;
+
+  /**
+   * @param highSide which half of the session id space this side opens sessions in; the two
+   *     peers must pass opposite values (the node derives it from identity order, never from who
+   *     dialled, since sessions outlive streams). It also breaks ties between simultaneous
+   *     migrations of one session: the high side's wins.
+   */
+  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
+      PeerListener listener, StreamChooser chooser) {
+    this.executor = executor;
+    this.highSide = highSide;
+    this.config = config;
+    this.acceptor = acceptor;
+    this.listener = listener;
+    this.chooser = chooser;
+    this.budget = new Budget(config.memoryBudget());
+    this.migrations = new Migrations(this);
+    long idle = config.idleTimeout().toNanos();
+    this.idleCheck = idle == 0 ? null
+        : executor.scheduleAtFixedRate(this::expireIdle, idle / 4, idle / 4, TimeUnit.NANOSECONDS);
+  }
+
+  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
+    this(executor, highSide, config, acceptor, listener, StreamChooser.LOWEST_RTT);
+  }
+
+  public EventExecutor executor() {
+    return executor;
+  }
+
+  public MuxConfig config() {
+    return config;
+  }
+
+  boolean highSide() {
+    return highSide;
+  }
+
+  PeerListener listener() {
+    return listener;
+  }
+
+  /**
+   * Starts carrying sessions over {@code channel}, a stream to this peer whose id is
+   * {@code streamId} at both ends. Adds the mux handlers at the end of the pipeline and sends
+   * Hello once the channel is active; call it before any inbound byte is processed (e.g. in the
+   * link's handshake callback).
+   * The stream is detached when the channel closes.
+   */
+  public void attach(Channel channel, long streamId) {
+    if (closed) {
+      throw new IllegalStateException("peer is closed");
+    }
+    MuxStream stream = new MuxStream(this, streamId, channel);
+    if (streams.putIfAbsent(streamId, stream) != null) {
+      throw new IllegalArgumentException("stream " + stream.info().idText() + " is already attached");
+    }
+    channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
+        new StreamHandler(this, stream, new Frame.Hello(VERSION, config.maxPayload())));
+    if (channel.closeFuture().isDone()) {
+      post(() -> detached(stream), () -> { });
+    }
+  }
+
+  /** Opens a session to {@code service} on the best live stream. */
+  public CompletableFuture<Session> open(String service, byte[] args) {
+    CompletableFuture<Session> result = new CompletableFuture<>();
+    byte[] name = service.getBytes(StandardCharsets.UTF_8);
+    if (name.length == 0 || name.length > 255 || args.length > MAX_ARGS) {
+      result.completeExceptionally(new IllegalArgumentException(
+          "service name must be 1..255 UTF-8 bytes and args at most " + MAX_ARGS + " bytes"));
+      return result;
+    }
+    byte[] argsCopy = args.clone();
+    post(() -> doOpen(service, argsCopy, result), () -> result.completeExceptionally(
+        new SessionRejectedException(Reason.SHUTTING_DOWN, "peer executor is shut down")));
+    return result;
+  }
+
+  private void doOpen(String service, byte[] args, CompletableFuture<Session> result) {
+    String refusal = closed ? "peer is closed"
+        : pendingOpens >= config.maxPendingOpens() ? "too many pending opens (" + pendingOpens + ")"
+        : sessions.size() >= config.maxSessionsPerPeer() ? "too many sessions with this peer"
+        : null;
+    Reason reason = closed ? Reason.SHUTTING_DOWN : Reason.LIMIT_REACHED;
+    MuxStream stream = refusal == null ? best(config.maxSessionsPerStream()) : null;
+    if (refusal == null && stream == null) {
+      refusal = "no live stream to the peer with room for another session";
+      reason = streams.values().stream().anyMatch(MuxStream::live) ? Reason.LIMIT_REACHED : Reason.STREAM_LOST;
+    }
+    if (refusal == null && !budget.reserve(config.initialWindow())) {
+      refusal = "memory budget exhausted";
+    }
+    if (refusal != null) {
+      result.completeExceptionally(new SessionRejectedException(reason, refusal));
+      return;
+    }
+    SessionId id;
+    do {
+      id = SessionId.random(highSide, random);
+    } while (sessions.containsKey(id.value()));
+    Session session = newSession(id, service, args, Direction.OUTBOUND);
+    session.sendOn(stream);
+    pendingOpens++;
+    ScheduledFuture<?> timer = executor.schedule(() -> {
+      if (session.currentState() == SessionState.ROUTING) {
+        session.terminate(Reason.TIMEOUT, "no answer within " + config.openTimeout().toMillis() + " ms", true);
+      }
+    }, config.openTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    session.closeFuture().whenComplete((v, e) -> timer.cancel(false));
+    session.opening = result;
+    stream.send(new Frame.Query(id.value(), session.receiveWindow(), service, args));
+  }
+
+  private Session newSession(SessionId id, String service, byte[] args, Direction direction) {
+    ReceiveWindow window = new ReceiveWindow(config.initialWindow(), config.maxWindow(), budget, System.nanoTime());
+    Session session = new Session(this, id, service, args, direction, window);
+    sessions.put(id.value(), session);
+    return session;
+  }
+
+  /** Best live stream with fewer than {@code maxSessions} sessions, or null. */
+  MuxStream best(int maxSessions) {
+    List<StreamInfo> live = new ArrayList<>();
+    for (MuxStream s : streams.values()) {
+      if (s.live() && s.sessions() < maxSessions) {
+        live.add(s.info());
+      }
+    }
+    return live.isEmpty() ? null : streams.get(chooser.choose(live));
+  }
+
+  /**
+   * Moves an open session to another live stream of this peer, by marker: completes with how
+   * long this side held the session's writes. Fails with {@link MigrationException} if the
+   * session is unknown or not open, the target is not attached, not live or already current, the
+   * peer refuses, or the peer does not answer within {@code migrateTimeout} (the session then
+   * stays where it was).
+   */
+  public CompletableFuture<Duration> migrate(SessionId session, long targetStream) {
+    CompletableFuture<Duration> result = new CompletableFuture<>();
+    post(() -> migrations.start(sessions.get(session.value()), session, targetStream, result),
+        () -> result.completeExceptionally(new MigrationException("peer executor is shut down")));
+    return result;
+  }
+
+  /** Migrates every session sending on {@code from} to {@code to}; completes with how many moved. */
+  public CompletableFuture<Integer> migrateAll(long from, long to) {
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    post(() -> {
+      List<CompletableFuture<Duration>> moves = new ArrayList<>();
+      for (Session s : sessions.values()) {
+        MuxStream on = s.stream();
+        if (on != null && on.id() == from && s.currentState() == SessionState.OPEN) {
+          CompletableFuture<Duration> one = new CompletableFuture<>();
+          migrations.start(s, s.id(), to, one);
+          moves.add(one);
+        }
+      }
+      CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+        long moved = moves.stream().filter(f -> !f.isCompletedExceptionally()).count();
+        result.complete((int) moved);
+      });
+    }, () -> result.completeExceptionally(new MigrationException("peer executor is shut down")));
+    return result;
+  }
+
+  /** Snapshot of the sessions (any thread). */
+  public List<Session> sessions() {
+    return List.copyOf(sessions.values());
+  }
+
+  public Optional<Session> session(SessionId id) {
+    return Optional.ofNullable(sessions.get(id.value()));
+  }
+
+  /** Snapshot of the attached streams (any thread). */
+  public List<StreamInfo> streams() {
+    return streams.values().stream().map(MuxStream::info).toList();
+  }
+
+  /**
+   * Stops: new sessions are refused with SHUTTING_DOWN and existing ones are reset with it. The
+   * channels stay open (their owner closes them).
+   */
+  public CompletableFuture<Void> close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    closed = true;
+    post(() -> {
+      for (Session s : List.copyOf(sessions.values())) {
+        s.terminate(Reason.SHUTTING_DOWN, "peer is shutting down", true);
+      }
+      streams.values().forEach(MuxStream::pump);
+      if (idleCheck != null) {
+        idleCheck.cancel(false);
+      }
+      done.complete(null);
+    }, () -> done.complete(null));
+    return done;
+  }
+
+  // ---- executor plumbing ----
+
+  /** Runs {@code task} on the executor (inline if already there). */
+  void run(Runnable task) {
+    post(task, () -> log.debug("peer executor shut down; task dropped"));
+  }
+
+  /** Like {@link #run}, but calls {@code rejected} if the executor no longer accepts work. */
+  void post(Runnable task, Runnable rejected) {
+    if (executor.inEventLoop()) {
+      task.run();
+      return;
+    }
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      rejected.run();
+    }
+  }
+
+  // ---- inbound frames (on the executor) ----
+
+  void onFrames(MuxStream stream, List<Frame> frames) {
+    for (Frame frame : frames) {
+      if (stream.closed() || streams.get(stream.id()) != stream) {
+        ReferenceCountUtil.release(frame);
+        continue;
+      }
+      stream.received();
+      try {
+        dispatch(stream, frame);
+      } catch (RuntimeException e) {
+        // A bug of ours must not take the stream's other frames down with it.
+        log.error("stream {}: failed handling {}", stream.info().idText(), frame, e);
+        ReferenceCountUtil.release(frame);
+      }
+    }
+  }
+
+  private void dispatch(MuxStream stream, Frame frame) {
+    if (frame instanceof Frame.Data data) {
+      Session s = sessions.get(data.session());
+      if (s == null) {
+        data.release();
+        stream.send(new Frame.Reset(data.session(), Reason.PROTOCOL_ERROR, "data for unknown session"));
+      } else {
+        s.onData(data);
+      }
+    } else if (frame instanceof Frame.Read read) {
+      Session s = sessions.get(read.session());
+      if (s != null) {
+        s.onRead(read);
+      }
+    } else if (frame instanceof Frame.Ping ping) {
+      stream.send(new Frame.Pong(ping.id()));
+    } else if (frame instanceof Frame.Pong pong) {
+      stream.pong(pong.id());
+    } else if (frame instanceof Frame.Query query) {
+      onQuery(stream, query);
+    } else if (frame instanceof Frame.Response response) {
+      onResponse(response);
+    } else if (frame instanceof Frame.Close close) {
+      Session s = sessions.get(close.session());
+      if (s != null) {
+        s.onClose(close);
+      }
+    } else if (frame instanceof Frame.Reset reset) {
+      Session s = sessions.get(reset.session());
+      if (s != null) {
+        s.terminate(reset.reason(), reset.message(), false);
+      }
+    } else if (frame instanceof Frame.Migrate migrate) {
+      migrations.onMigrate(stream, migrate);
+    } else if (frame instanceof Frame.Resume resume) {
+      migrations.onResume(stream, resume);
+    } else if (frame instanceof Frame.Hello hello) {
+      onHello(stream, hello);
+    }
+  }
+
+  private void onHello(MuxStream stream, Frame.Hello hello) {
+    if (hello.version() < 1) {
+      stream.fail("peer speaks mux version " + hello.version() + ", this side needs at least 1");
+      return;
+    }
+    stream.ready(hello.maxPayload(), config);
+    listener.streamAttached(stream.info());
+    migrations.streamReady(stream);
+  }
+
+  private void onQuery(MuxStream stream, Frame.Query query) {
+    long id = query.session();
+    SessionId sid = new SessionId(id);
+    Reason reason = null;
+    String why = null;
+    if (sid.openedByHighSide() == highSide) {
+      reason = Reason.PROTOCOL_ERROR;
+      why = "session id " + sid + " is in this side's half of the id space";
+    } else if (sessions.containsKey(id)) {
+      reason = Reason.PROTOCOL_ERROR;
+      why = "duplicate session id " + sid;
+    } else if (query.window() <= 0) {
+      reason = Reason.PROTOCOL_ERROR;
+      why = "Query window " + query.window() + " is not positive";
+    } else if (closed) {
+      reason = Reason.SHUTTING_DOWN;
+    } else if (sessions.size() >= config.maxSessionsPerPeer() || stream.sessions() >= config.maxSessionsPerStream()
+        || !budget.reserve(config.initialWindow())) {
+      reason = Reason.LIMIT_REACHED;
+    }
+    Acceptance decision = reason == null ? decide(new IncomingQuery(sid, query.service(), query.args(), stream.id())) : null;
+    if (decision != null && !decision.accepted()) {
+      budget.release(config.initialWindow());
+      reason = decision.rejection();
+    }
+    if (reason != null) {
+      if (why != null) {
+        log.warn("stream {}: refused Query: {}", stream.info().idText(), why);
+      }
+      stream.send(new Frame.Response(id, reason, 0));
+      listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
+      return;
+    }
+    Session session = newSession(sid, query.service(), query.args(), Direction.INBOUND);
+    session.sendOn(stream);
+    stream.send(new Frame.Response(id, null, session.receiveWindow()));
+    session.opened(query.window());
+    listener.sessionOpened(session);
+    try {
+      decision.onOpen().accept(session);
+    } catch (RuntimeException e) {
+      log.warn("session {}: accept callback failed", sid, e);
+      session.terminate(Reason.APPLICATION, "accept callback failed: " + e, true);
+    }
+  }
+
+  private Acceptance decide(IncomingQuery query) {
+    try {
+      return acceptor.decide(query);
+    } catch (RuntimeException e) {
+      log.warn("acceptor failed on {}", query, e);
+      return Acceptance.reject(Reason.ACCESS_DENIED);
+    }
+  }
+
+  private void onResponse(Frame.Response response) {
+    Session s = sessions.get(response.session());
+    if (s == null || s.currentState() != SessionState.ROUTING || s.direction() != Direction.OUTBOUND) {
+      log.debug("ignoring Response for session {} not being opened", new SessionId(response.session()));
+      return;
+    }
+    CompletableFuture<Session> opening = s.opening;
+    if (response.accepted()) {
+      if (response.window() <= 0) {
+        s.protocolError("Response window " + response.window() + " is not positive");
+        return;
+      }
+      pendingOpens--;
+      s.opening = null;
+      s.opened(response.window());
+      listener.sessionOpened(s);
+      opening.complete(s);
+    } else {
+      listener.sessionRejected(s.id(), s.service(), response.reason(), Direction.OUTBOUND);
+      s.terminate(response.reason(), "rejected by peer", false);
+    }
+  }
+
+  /** Called by a session as it ends: forget it and report. */
+  void ended(Session session, SessionResetException cause) {
+    sessions.remove(session.id().value());
+    if (session.opening != null) {
+      pendingOpens--;
+      Reason reason = cause == null ? Reason.PROTOCOL_ERROR : cause.reason();
+      session.opening.completeExceptionally(new SessionRejectedException(reason, cause == null ? "ended" : cause.getMessage()));
+      session.opening = null;
+      return;
+    }
+    if (cause == null) {
+      listener.sessionClosed(session);
+    } else {
+      listener.sessionReset(session, cause);
+    }
+  }
+
+  /** The channel of {@code stream} closed. */
+  void detached(MuxStream stream) {
+    if (!streams.remove(stream.id(), stream)) {
+      return;
+    }
+    stream.detach();
+    listener.streamDetached(stream.id(), stream.closeReason());
+    migrations.streamLost(stream, List.copyOf(sessions.values()));
+  }
+
+  MuxStream stream(long id) {
+    return streams.get(id);
+  }
+
+  private void expireIdle() {
+    long cutoff = System.currentTimeMillis() - config.idleTimeout().toMillis();
+    for (Session s : List.copyOf(sessions.values())) {
+      if (s.currentState() == SessionState.OPEN && s.lastActivity().toEpochMilli() < cutoff) {
+        s.terminate(Reason.TIMEOUT, "idle for " + config.idleTimeout().toMillis() + " ms", true);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.weft.mux;
+
+import java.time.Duration;
+
+/**
+ * Events of one peer's session table, called on the peer's executor; keep them quick. Every
+ * method has an empty default, so a listener implements only what it needs.
+ */
+public interface PeerListener {
+  /** A stream became ready (the peer's Hello arrived). */
+  default void streamAttached(StreamInfo stream) {}
+
+  default void streamDetached(long streamId, String reason) {}
+
+  default void sessionOpened(Session session) {}
+
+  default void sessionRejected(SessionId id, String service, Reason reason, Direction direction) {}
+
+  /** Both directions finished cleanly. */
+  default void sessionClosed(Session session) {}
+
+  default void sessionReset(Session session, SessionResetException cause) {}
+
+  default void migrationStarted(Session session, long fromStream, long toStream) {}
+
+  /** {@code pause} is how long this side held the session's writes. */
+  default void migrationDone(Session session, long fromStream, long toStream, Duration pause) {}
+
+  default void migrationFailed(Session session, long fromStream, long toStream, String why) {}
+
+  /** The session's stream died; it waits for another one within the grace period. */
+  default void failoverStarted(Session session, long fromStream, String why) {}
+
+  /** The session resumed on {@code toStream}; {@code took} runs from the failure to the resume. */
+  default void failoverDone(Session session, long toStream, Duration took) {}
+
+  PeerListener NONE = new PeerListener() {};
+}

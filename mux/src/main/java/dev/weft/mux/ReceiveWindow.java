@@ -1,0 +1,67 @@
+package dev.weft.mux;
+
+/**
+ * Receive-side credit of one session. Credit is granted as the application consumes, in batches
+ * (once half the window has been consumed), as an absolute limit {@code consumed + window}. The
+ * window doubles, up to a maximum and within the peer's memory budget, whenever a full window is
+ * consumed in under two round trips: then the window, not the reader, limits throughput.
+ */
+final class ReceiveWindow {
+  private final int max;
+  private final Budget budget;
+  private int window;
+  private long consumed;
+  private long granted;
+  private long epochStart;
+  private long epochConsumed;
+
+  ReceiveWindow(int initial, int max, Budget budget, long nowNanos) {
+    this.window = initial;
+    this.max = max;
+    this.budget = budget;
+    this.granted = initial;
+    this.epochStart = nowNanos;
+  }
+
+  int window() {
+    return window;
+  }
+
+  long consumed() {
+    return consumed;
+  }
+
+  /** Highest offset (exclusive) the peer may send up to. */
+  long limit() {
+    return granted;
+  }
+
+  /** Records {@code n} consumed bytes; returns true if a grant is now due. */
+  boolean consume(long n, long nowNanos, long rttNanos) {
+    consumed += n;
+    if (consumed - epochConsumed >= window) {
+      if (rttNanos > 0 && nowNanos - epochStart < 2 * rttNanos && window < max) {
+        int grown = (int) Math.min(max, 2L * window);
+        if (budget.reserve(grown - window)) {
+          window = grown;
+        }
+      }
+      epochStart = nowNanos;
+      epochConsumed = consumed;
+    }
+    // Due once half a window of new room exists: consumption since the last grant plus any growth.
+    return consumed + window - granted >= window / 2;
+  }
+
+  /** The grant to send now; moves the limit. */
+  Frame.Read grant(long session) {
+    granted = Math.max(granted, consumed + window);
+    return new Frame.Read(session, consumed, window);
+  }
+
+  /** Gives this window's memory back to the budget. */
+  void release() {
+    budget.release(window);
+    window = 0;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.weft.mux;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of an attached stream's pipeline, on the stream's event loop: hands decoded
+ * frames to the peer's executor in one task per read batch, and reports writability, protocol
+ * errors and the end of the stream.
+ */
+final class StreamHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
+
+  private final Peer peer;
+  private final MuxStream stream;
+  private final Frame.Hello hello;
+  private List<Frame> batch = new ArrayList<>();
+  private boolean helloSent;
+
+  StreamHandler(Peer peer, MuxStream stream, Frame.Hello hello) {
+    this.peer = peer;
+    this.stream = stream;
+    this.hello = hello;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      sayHello(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    sayHello(ctx);
+    ctx.fireChannelActive();
+  }
+
+  /** Hello is the first frame this side writes on the stream. */
+  private void sayHello(ChannelHandlerContext ctx) {
+    if (!helloSent) {
+      helloSent = true;
+      ctx.writeAndFlush(hello, ctx.voidPromise());
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Frame frame) {
+      batch.add(frame);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    handOver();
+  }
+
+  private void handOver() {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Frame> frames = batch;
+    batch = new ArrayList<>();
+    peer.post(() -> peer.onFrames(stream, frames), () -> frames.forEach(ReferenceCountUtil::release));
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      peer.post(stream::pump, () -> { });
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof MuxProtocolException) {
+      log.warn("stream {}: mux protocol error: {}", stream.info().idText(), cause.getMessage());
+      stream.fail("mux protocol error: " + cause.getMessage());
+    } else if (ctx.channel().isActive()) {
+      log.debug("stream {} failed", stream.info().idText(), cause);
+      stream.fail(cause.toString());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    handOver();
+    peer.post(() -> peer.detached(stream), () -> { });
+    ctx.fireChannelInactive();
+  }
+}
