@@ -27,7 +27,8 @@ import javax.crypto.BadPaddingException;
  * <pre>
  * dialer                                   listener
  * hello, len || msg1 (-> e)           -->
- *                                     <--  hello, len || msg2 (<- e, ee, s, es; proof)
+ *                                     <--  hello (once the dialer's arrived)
+ *                                     <--  len || msg2 (<- e, ee, s, es; proof)
  * len || msg3 (-> s, se; proof)       -->
  *                                     <--  ACCEPT or CLOSE(reason)  (first transport message)
  * </pre>
@@ -63,7 +64,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     return new Handshake(config, transport, null, null, onSettled);
   }
 
-  private boolean initiator() {
+  boolean initiator() {
     return dialed != null;
   }
 
@@ -79,11 +80,11 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws GeneralSecurityException {
-    ctx.write(Unpooled.wrappedBuffer(LinkProtocol.HELLO));
     if (initiator()) {
+      ctx.write(Unpooled.wrappedBuffer(LinkProtocol.HELLO));
       writeNoise(ctx, new byte[0]);
+      ctx.flush();
     }
-    ctx.flush();
     ctx.fireChannelActive();
   }
 

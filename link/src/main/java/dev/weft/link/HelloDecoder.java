@@ -1,6 +1,7 @@
 package dev.weft.link;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -9,9 +10,19 @@ import java.util.List;
 /**
  * Checks the peer's 6-byte hello ("weft", version u16) and then steps aside; bytes after it go on
  * to the {@link FrameDecoder}. Fails on the first wrong byte rather than waiting for all six.
+ *
+ * <p>The listener answers with its own hello only once the dialer's has arrived (even one with a
+ * version it cannot speak, so the dialer learns which version it does speak). Answering earlier
+ * would break KCP: a kcp-netty server channel only adopts the dialer's conversation id when the
+ * first datagram is processed.
  */
 final class HelloDecoder extends ByteToMessageDecoder {
+  private final boolean answer;
   private boolean failed;
+
+  HelloDecoder(boolean answer) {
+    this.answer = answer;
+  }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -27,6 +38,9 @@ final class HelloDecoder extends ByteToMessageDecoder {
     }
     if (in.readableBytes() < LinkProtocol.HELLO_LENGTH) {
       return;
+    }
+    if (answer) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(LinkProtocol.HELLO));
     }
     int version = in.getUnsignedShort(in.readerIndex() + 4);
     if (version != LinkProtocol.VERSION) {

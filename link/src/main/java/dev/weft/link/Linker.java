@@ -113,6 +113,7 @@ public final class Linker implements AutoCloseable {
           .childHandler(accept)
           .bind(address);
       case KCP -> kcpOptions(new UkcpServerBootstrap().group(kcpGroup).channel(UkcpServerChannel.class)
+          .handler(new KcpCloseWaits())
           .childOption(UkcpChannelOption.UKCP_AUTO_SET_CONV, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(accept))
@@ -183,7 +184,7 @@ public final class Linker implements AutoCloseable {
 
   private void install(Channel ch, Handshake handshake) {
     channels.add(ch);
-    ch.pipeline().addLast("hello", new HelloDecoder());
+    ch.pipeline().addLast("hello", new HelloDecoder(!handshake.initiator()));
     ch.pipeline().addLast("frames", new FrameDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
     ch.pipeline().addLast("handshake", handshake);
   }

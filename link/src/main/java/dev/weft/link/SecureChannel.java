@@ -31,6 +31,11 @@ final class SecureChannel extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(SecureChannel.class);
   /** How long the closing side waits for the peer's CLOSE before closing the transport anyway. */
   static final long CLOSE_LINGER_MILLIS = 2000;
+  /**
+   * Over KCP the side that closed first waits this long after the peer's CLOSE so KCP can ACK it;
+   * otherwise the peer retransmits it for seconds (and kcp-netty holds its buffers meanwhile).
+   */
+  static final long KCP_ACK_LINGER_MILLIS = 5L * KcpSettings.INTERVAL_MILLIS;
 
   private final TransportCipher sender;
   private final TransportCipher receiver;
@@ -165,10 +170,13 @@ final class SecureChannel extends ChannelDuplexHandler {
     record(new CloseReason(CloseReason.Kind.REMOTE, shown));
     closing = true;
     pending.releaseAndFailAll(new ClosedChannelException());
-    if (closeSent) {
-      closeNow();
-    } else {
+    if (!closeSent) {
       sendClose("").addListener(f -> closeNow());
+    } else if (stream.transport() == Transport.KCP) {
+      closed = true;
+      ctx.executor().schedule(this::closeNow, KCP_ACK_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      closeNow();
     }
   }
 
