@@ -66,8 +66,8 @@ public sealed interface Event {
   record MigrationFailed(Instant at, String session, String from, String to, String reason)
       implements Event {}
 
-  /** Sessions of a dead stream resumed on another one after {@code millis}. */
-  record Failover(Instant at, String from, String to, int sessions, long millis)
+  /** A session of a dead stream resumed on another one, {@code millis} after the failure. */
+  record Failover(Instant at, String session, String from, String to, long millis)
       implements Event {}
 
   /** This subscriber fell behind and {@code dropped} events were not delivered to it. */

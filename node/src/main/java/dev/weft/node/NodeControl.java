@@ -1,6 +1,7 @@
 package dev.weft.node;
 
 import dev.weft.identity.Identity;
+import dev.weft.mux.Session;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -47,6 +48,12 @@ public interface NodeControl {
 
   /** Moves every session on {@code from} to {@code to}. */
   CompletableFuture<List<SessionInfo>> migrateAll(String from, String to);
+
+  /**
+   * Opens a session to {@code peer}'s {@code service} on its best live stream, linking first
+   * through the peer's known endpoints if it has no stream.
+   */
+  CompletableFuture<Session> open(Identity peer, String service);
 
   /** Measures the round trip on every stream to {@code peer}. */
   CompletableFuture<List<PingResult>> ping(Identity peer);

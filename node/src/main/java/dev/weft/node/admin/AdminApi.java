@@ -20,6 +20,8 @@ final class AdminApi {
 
   record MoveAllRequest(String to) {}
 
+  record ConnectRequest(Identity peer, String service) {}
+
   private AdminApi() {}
 
   static Routes routes(NodeControl node) {
@@ -60,7 +62,7 @@ final class AdminApi {
     return completedFuture(null);
   }
 
-  private static <T> T require(T value, String field) {
+  static <T> T require(T value, String field) {
     if (value == null) {
       throw new IllegalArgumentException("field '" + field + "' is missing");
     }

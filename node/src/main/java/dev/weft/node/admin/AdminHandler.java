@@ -1,7 +1,8 @@
 package dev.weft.node.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.weft.node.EventBus;
+import dev.weft.mux.Session;
+import dev.weft.node.NodeControl;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,12 +30,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   static final int EVENT_QUEUE = 4096;
 
   private final Routes routes;
-  private final EventBus events;
+  private final NodeControl node;
   private final byte[] expectedAuthorization;
 
-  AdminHandler(Routes routes, EventBus events, String token) {
+  AdminHandler(Routes routes, NodeControl node, String token) {
     this.routes = routes;
-    this.events = events;
+    this.node = node;
     this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -52,7 +54,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     if (request.method().equals(HttpMethod.GET) && uri.path().equals("/events")) {
-      EventFeed.start(ctx, events.subscribe(EVENT_QUEUE));
+      EventFeed.start(ctx, node.events().subscribe(EVENT_QUEUE));
+      return;
+    }
+    if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
+      connect(ctx, ByteBufUtil.getBytes(request.content()));
       return;
     }
     Routes.Match match = routes.match(request.method(), uri.path());
@@ -67,6 +73,28 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       JsonReply.error(ctx, HttpResponseStatus.NOT_FOUND, "no route " + uri.path(), keepAlive);
     }
+  }
+
+  private void connect(ChannelHandlerContext ctx, byte[] body) {
+    CompletionStage<Session> opening;
+    try {
+      AdminApi.ConnectRequest request = new Call(Map.of(), Map.of(), body)
+          .body(AdminApi.ConnectRequest.class);
+      opening = node.open(AdminApi.require(request.peer(), "peer"),
+          AdminApi.require(request.service(), "service"));
+    } catch (Exception e) {
+      fail(ctx, e, false);
+      return;
+    }
+    opening.whenComplete((session, error) -> ctx.executor().execute(() -> {
+      if (error != null) {
+        fail(ctx, error, false);
+      } else if (!ctx.channel().isActive()) {
+        session.reset("the admin client went away before the session opened");
+      } else {
+        SessionPipe.start(ctx, session);
+      }
+    }));
   }
 
   private void run(ChannelHandlerContext ctx, Routes.Found found, Call call, boolean keepAlive) {

@@ -55,7 +55,7 @@ public final class AdminServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(MAX_BODY),
-                new AdminHandler(routes, node.events(), token));
+                new AdminHandler(routes, node, token));
           }
         });
     ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();

@@ -1,6 +1,7 @@
 package dev.weft.node.admin;
 
 import dev.weft.identity.Identity;
+import dev.weft.mux.Session;
 import dev.weft.node.EventBus;
 import dev.weft.node.Expose;
 import dev.weft.node.Forward;
@@ -106,6 +107,11 @@ final class FakeNode implements NodeControl {
   @Override
   public CompletableFuture<List<SessionInfo>> migrateAll(String from, String to) {
     return CompletableFuture.completedFuture(List.of());
+  }
+
+  @Override
+  public CompletableFuture<Session> open(Identity peer, String service) {
+    return CompletableFuture.failedFuture(new NoSuchElementException("no stream to " + peer.shortText()));
   }
 
   @Override

@@ -1,0 +1,98 @@
+package dev.weft.node;
+
+import dev.weft.link.Endpoint;
+import dev.weft.mux.MuxConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to run a node. Only the data directory is required; {@link #builder} documents the defaults.
+ *
+ * @param admin where to serve the admin API, or null for none
+ * @param adminRemote allow a non-loopback admin address
+ * @param createIdentity create the node key if the data directory has none
+ * @param linkPolicy who may link in (refused peers are told why, logged and evented)
+ */
+public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
+    boolean createIdentity, Access linkPolicy, MuxConfig mux, int threads, Clock clock) {
+  /** The default listen port of both transports. */
+  public static final int DEFAULT_PORT = 7411;
+
+  public NodeConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    listen = List.copyOf(listen);
+    Objects.requireNonNull(linkPolicy, "linkPolicy");
+    Objects.requireNonNull(mux, "mux");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Defaults: no listeners (dial-only), no admin API, key must exist, anyone may link, mux
+   * defaults, one I/O thread per core.
+   */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** Fluent construction of a {@link NodeConfig}. */
+  public static final class Builder {
+    private final Path dataDir;
+    private final List<Endpoint> listen = new ArrayList<>();
+    private HostPort admin;
+    private boolean adminRemote;
+    private boolean createIdentity;
+    private Access linkPolicy = Access.anyone();
+    private MuxConfig mux = MuxConfig.defaults();
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
+
+    /** Adds a listener, e.g. {@code tcp:0.0.0.0:7411}; port 0 picks a free port. */
+    public Builder listen(String endpoint) {
+      listen.add(Endpoint.parse(endpoint));
+      return this;
+    }
+
+    public Builder admin(HostPort address, boolean allowRemote) {
+      this.admin = address;
+      this.adminRemote = allowRemote;
+      return this;
+    }
+
+    public Builder createIdentity(boolean create) {
+      this.createIdentity = create;
+      return this;
+    }
+
+    public Builder linkPolicy(Access policy) {
+      this.linkPolicy = policy;
+      return this;
+    }
+
+    public Builder mux(MuxConfig config) {
+      this.mux = config;
+      return this;
+    }
+
+    public Builder threads(int count) {
+      this.threads = count;
+      return this;
+    }
+
+    public Builder clock(Clock value) {
+      this.clock = value;
+      return this;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(dataDir, listen, admin, adminRemote, createIdentity, linkPolicy, mux,
+          threads, clock);
+    }
+  }
+}

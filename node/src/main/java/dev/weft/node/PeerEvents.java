@@ -1,0 +1,96 @@
+package dev.weft.node;
+
+import dev.weft.identity.Identity;
+import dev.weft.mux.Direction;
+import dev.weft.mux.PeerListener;
+import dev.weft.mux.Reason;
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionId;
+import dev.weft.mux.SessionResetException;
+import dev.weft.mux.StreamInfo;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** Turns one peer's mux callbacks into node events. */
+final class PeerEvents implements PeerListener {
+  private final Identity peer;
+  private final EventBus bus;
+  private final Consumer<Long> streamReady;
+  /** Session id → the stream it lost, while it fails over. */
+  private final Map<Long, Long> failingOver = new ConcurrentHashMap<>();
+
+  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady) {
+    this.peer = peer;
+    this.bus = bus;
+    this.streamReady = streamReady;
+  }
+
+  static String id(long value) {
+    return HexFormat.of().toHexDigits(value);
+  }
+
+  @Override
+  public void streamAttached(StreamInfo stream) {
+    streamReady.accept(stream.id());
+  }
+
+  @Override
+  public void sessionOpened(Session s) {
+    bus.publish(new Event.SessionOpened(bus.clock().instant(), s.id().toString(), peer,
+        s.service(), id(s.streamId()), s.direction() == Direction.INBOUND));
+  }
+
+  @Override
+  public void sessionRejected(SessionId id, String service, Reason reason, Direction direction) {
+    // Inbound refusals are evented by the node's acceptor, which knows the detailed reason.
+    if (direction == Direction.OUTBOUND) {
+      bus.publish(new Event.SessionRejected(bus.clock().instant(), peer, service,
+          "the peer refused: " + reason));
+    }
+  }
+
+  @Override
+  public void sessionClosed(Session s) {
+    failingOver.remove(s.id().value());
+    bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer, "closed"));
+  }
+
+  @Override
+  public void sessionReset(Session s, SessionResetException cause) {
+    failingOver.remove(s.id().value());
+    bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer,
+        cause.getMessage()));
+  }
+
+  @Override
+  public void migrationStarted(Session s, long from, long to) {
+    bus.publish(new Event.MigrationStarted(bus.clock().instant(), s.id().toString(), id(from), id(to)));
+  }
+
+  @Override
+  public void migrationDone(Session s, long from, long to, Duration pause) {
+    bus.publish(new Event.MigrationDone(bus.clock().instant(), s.id().toString(), id(from), id(to),
+        pause.toNanos() / 1000));
+  }
+
+  @Override
+  public void migrationFailed(Session s, long from, long to, String why) {
+    bus.publish(new Event.MigrationFailed(bus.clock().instant(), s.id().toString(), id(from),
+        id(to), why));
+  }
+
+  @Override
+  public void failoverStarted(Session s, long from, String why) {
+    failingOver.put(s.id().value(), from);
+  }
+
+  @Override
+  public void failoverDone(Session s, long to, Duration took) {
+    Long from = failingOver.remove(s.id().value());
+    bus.publish(new Event.Failover(bus.clock().instant(), s.id().toString(),
+        from == null ? null : id(from), id(to), took.toMillis()));
+  }
+}

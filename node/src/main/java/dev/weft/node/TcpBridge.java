@@ -1,0 +1,147 @@
+package dev.weft.node;
+
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionHandler;
+import dev.weft.mux.SessionResetException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins a TCP connection and a session into one pipe, each direction with backpressure (the
+ * socket stops reading while the session's send buffer is full; the session pauses while the
+ * socket is not writable) and half-close (EOF on one side ends only that direction).
+ */
+public final class TcpBridge extends ChannelInboundHandlerAdapter implements SessionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
+  private final Session session;
+  private final Channel channel;
+
+  private TcpBridge(Session session, Channel channel) {
+    this.session = session;
+    this.channel = channel;
+  }
+
+  /**
+   * Starts piping. {@code channel} must have been opened with auto-read off and half-closure
+   * allowed; the bridge turns reading on.
+   */
+  public static void join(Channel channel, Session session) {
+    TcpBridge bridge = new TcpBridge(session, channel);
+    channel.pipeline().addLast("bridge", bridge);
+    session.handler(bridge);
+    session.closeFuture().whenComplete((ok, failure) -> {
+      if (failure != null) {
+        channel.close();
+      }
+    });
+    channel.config().setAutoRead(true);
+  }
+
+  /** Options for a socket that will be bridged: reading waits for the session. */
+  public static void configure(SocketChannel channel) {
+    channel.config().setAutoRead(false);
+    channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+  }
+
+  // ---- socket → session ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf data)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    CompletableFuture<Void> written = session.write(data);
+    if (written.isDone() && !written.isCompletedExceptionally()) {
+      return;
+    }
+    channel.config().setAutoRead(false);
+    written.whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.debug("{}: write failed, closing its connection", session, failure);
+        channel.close();
+      } else {
+        channel.config().setAutoRead(true);
+      }
+    });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      session.close().whenComplete((ok, failure) -> closeWhenBothEnded());
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!session.closeFuture().isDone()) {
+      session.reset("the TCP connection closed before the session ended");
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("{}: TCP connection failed", session, cause);
+    ctx.close();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      session.resume();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  // ---- session → socket (on the peer's executor) ----
+
+  @Override
+  public void onData(Session s, ByteBuf data) {
+    channel.writeAndFlush(data, channel.voidPromise());
+    if (!channel.isWritable()) {
+      session.pause();
+      // Writability may have come back before the pause took effect: check again on the loop.
+      channel.eventLoop().execute(() -> {
+        if (channel.isWritable()) {
+          session.resume();
+        }
+      });
+    }
+  }
+
+  @Override
+  public void onEnd(Session s) {
+    // shutdownOutput fails writes still queued, so wait for the last one to leave.
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      if (f.isSuccess() && channel instanceof SocketChannel socket) {
+        socket.shutdownOutput().addListener(done -> closeWhenBothEnded());
+      }
+    });
+  }
+
+  @Override
+  public void onReset(Session s, SessionResetException cause) {
+    channel.close();
+  }
+
+  private void closeWhenBothEnded() {
+    if (channel instanceof SocketChannel socket && socket.isInputShutdown()
+        && socket.isOutputShutdown()) {
+      channel.close();
+    }
+  }
+}

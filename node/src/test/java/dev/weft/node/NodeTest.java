@@ -1,0 +1,158 @@
+package dev.weft.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.identity.Identity;
+import dev.weft.identity.NodeKey;
+import dev.weft.link.Endpoint;
+import dev.weft.link.IdentityMismatchException;
+import dev.weft.link.Stream;
+import dev.weft.link.Transport;
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionRejectedException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class NodeTest {
+  @TempDir
+  Path dirA;
+  @TempDir
+  Path dirB;
+  Node a;
+  Node b;
+
+  private static Node start(Path dir) throws Exception {
+    return Node.start(NodeConfig.builder(dir).createIdentity(true).threads(1)
+        .listen("tcp:127.0.0.1:0").listen("kcp:127.0.0.1:0").build());
+  }
+
+  @BeforeEach
+  void startNodes() throws Exception {
+    a = start(dirA);
+    b = start(dirB);
+  }
+
+  @AfterEach
+  void stopNodes() {
+    a.close();
+    b.close();
+  }
+
+  private Endpoint endpointOf(Node node, Transport transport) {
+    return node.listeners().stream().filter(e -> e.transport() == transport).findFirst()
+        .map(e -> new Endpoint(transport, "127.0.0.1", e.port())).orElseThrow();
+  }
+
+  private static Event await(Subscription events, Predicate<Event> wanted) throws Exception {
+    while (true) {
+      Event e = events.poll(Duration.ofSeconds(10));
+      if (e == null) {
+        throw new AssertionError("event did not arrive");
+      }
+      if (wanted.test(e)) {
+        return e;
+      }
+    }
+  }
+
+  /** A service that sends back what it reads until the opener half-closes. */
+  private static void echo(Session session, Identity peer) {
+    Thread worker = new Thread(() -> {
+      try (InputStream in = session.inputStream(); OutputStream out = session.outputStream()) {
+        in.transferTo(out);
+      } catch (Exception e) {
+        session.reset("echo failed: " + e.getMessage());
+      }
+    }, "echo");
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  private static byte[] roundTrip(Session session, byte[] data) throws Exception {
+    try (OutputStream out = session.outputStream()) {
+      out.write(data);
+    }
+    try (InputStream in = session.inputStream()) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void linksByIdentityWithSeveralStreamsAndCarriesSessions() throws Exception {
+    Subscription events = b.subscribe(100);
+    b.expose("echo", NodeTest::echo, Access.anyone());
+    Stream first = a.link(b.identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
+    Stream second = a.link(b.identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
+    assertEquals(b.identity(), first.remote());
+    assertNotEquals(first.id(), second.id());
+    Event.PeerLinked linked = (Event.PeerLinked) await(events, e -> e instanceof Event.PeerLinked);
+    assertEquals(a.identity(), linked.peer());
+    assertEquals(1, b.peers().size());
+    assertEquals(2, b.peers().get(0).streams());
+    assertEquals(2, a.streams().size());
+
+    byte[] data = "hello over weft".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    Session session = a.open(b.identity(), "echo").get(10, TimeUnit.SECONDS);
+    assertArrayEquals(data, roundTrip(session, data));
+    Event.SessionOpened opened = (Event.SessionOpened) await(events,
+        e -> e instanceof Event.SessionOpened);
+    assertEquals("echo", opened.service());
+    assertTrue(opened.inbound());
+  }
+
+  @Test
+  void aWrongIdentityAtTheEndpointIsRefused() {
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> a.link(
+        NodeKey.generate().identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS));
+    assertInstanceOf(IdentityMismatchException.class, failed.getCause());
+    assertTrue(a.streams().isEmpty());
+  }
+
+  @Test
+  void servicesRefusePeersNotOnTheirAllowlist() throws Exception {
+    Subscription events = b.subscribe(100);
+    b.expose("secret", NodeTest::echo, Access.only(Set.of(NodeKey.generate().identity())));
+    a.link(b.identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
+    ExecutionException refused = assertThrows(ExecutionException.class,
+        () -> a.open(b.identity(), "secret").get(10, TimeUnit.SECONDS));
+    assertInstanceOf(SessionRejectedException.class, refused.getCause());
+    Event.SessionRejected rejected = (Event.SessionRejected) await(events,
+        e -> e instanceof Event.SessionRejected);
+    assertEquals(a.identity(), rejected.peer());
+    assertTrue(rejected.reason().contains("allowlist"), rejected.reason());
+  }
+
+  @Test
+  void openLinksThroughKnownEndpointsWhenThereIsNoStream() throws Exception {
+    b.expose("echo", NodeTest::echo, Access.anyone());
+    Stream first = a.link(b.identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
+    first.close("test");
+    first.closeFuture().get(10, TimeUnit.SECONDS);
+    Session session = a.open(b.identity(), "echo").get(10, TimeUnit.SECONDS);
+    assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(session, new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void aSecondNodeOnTheSameDataDirectoryIsRefused() {
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> start(dirA));
+    assertTrue(refused.getMessage().contains("already running on " + dirA), refused.getMessage());
+  }
+}
