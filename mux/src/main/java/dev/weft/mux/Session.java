@@ -322,6 +322,7 @@ public final class Session {
     }
     if (closeDue()) {
       closeSent = true;
+      peer.executor().execute(this::maybeFinish); // everything may already be acknowledged
       return new Frame.Close(id.value(), out.written());
     }
     return null;
