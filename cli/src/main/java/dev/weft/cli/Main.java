@@ -12,11 +12,11 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "A peer-to-peer node: encrypted streams over TCP and KCP carrying live-migratable sessions.",
     subcommands = {
-      InitCommand.class, IdCommand.class, StatusCommand.class,
+      InitCommand.class, IdCommand.class, RunCommand.class, StatusCommand.class,
       PeersCommand.class, StreamsCommand.class, SessionsCommand.class, AliasCommand.class,
       LinkCommand.class, UnlinkCommand.class, ExposeCommand.class, UnexposeCommand.class,
-      ForwardCommand.class, UnforwardCommand.class, PingCommand.class,
-      EventsCommand.class, MigrateCommand.class,
+      ForwardCommand.class, UnforwardCommand.class, ConnectCommand.class, PingCommand.class,
+      EventsCommand.class, MigrateCommand.class, DemoCommand.class,
     })
 public final class Main implements Runnable {
   @Option(names = "--data", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -143,7 +143,7 @@ public final class Node implements NodeControl, AutoCloseable {
       new AdminAccess(bound.getAddress().getHostAddress(), bound.getPort(), token)
           .write(config.dataDir());
     }
-    LOG.info("node {} started; listening on {}", identity().shortText(), listeners());
+    LOG.debug("node {} started; listening on {}", identity().shortText(), listeners());
   }
 
   private String linkRefusal(Identity remote, InetSocketAddress address) {
