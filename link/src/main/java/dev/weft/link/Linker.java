@@ -90,7 +90,8 @@ public final class Linker implements AutoCloseable {
         // Handshakes in progress are capped: a SYN or datagram flood gets closed, not buffered.
         if (pending.incrementAndGet() > maxPendingHandshakes) {
           pending.decrementAndGet();
-          log.debug("refusing {}: {} handshakes already pending", ch.remoteAddress(), maxPendingHandshakes);
+          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(),
+              "too many handshakes in progress (" + maxPendingHandshakes + "); closed at once"));
           ch.close();
           return;
         }
@@ -197,6 +198,9 @@ public final class Linker implements AutoCloseable {
       } else {
         ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
       }
+    }
+    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.socketOptions().entrySet()) {
+      ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
     }
     return bootstrap;
   }
