@@ -8,9 +8,11 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +50,7 @@ final class Fixture implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong();
   private final Map<Long, CompletableFuture<Object[]>> accepted = new ConcurrentHashMap<>();
   private final Channel server;
+  private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
   Fixture(MuxConfig config, Acceptor acceptorA, Acceptor acceptorB) throws InterruptedException {
     a = new Peer(group.next(), true, config, acceptorA, aEvents);
@@ -60,6 +63,7 @@ final class Fixture implements AutoCloseable {
             ch.pipeline().addLast(tap);
             long id = nextId.get();
             b.attach(ch, id);
+            channels.add(ch);
             accepted.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(new Object[] {ch, tap});
           }
         })
@@ -81,6 +85,7 @@ final class Fixture implements AutoCloseable {
           protected void initChannel(LocalChannel ch) {
             ch.pipeline().addLast(tap);
             a.attach(ch, id);
+            channels.add(ch);
           }
         })
         .connect(address).sync().channel();
@@ -98,6 +103,9 @@ final class Fixture implements AutoCloseable {
   public void close() throws Exception {
     a.close().get(WAIT_SECONDS, TimeUnit.SECONDS);
     b.close().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    for (Channel ch : channels) {
+      ch.close().sync();
+    }
     server.close().sync();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }

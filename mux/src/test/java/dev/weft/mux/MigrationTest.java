@@ -1,0 +1,212 @@
+package dev.weft.mux;
+
+import static dev.weft.mux.Fixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class MigrationTest {
+  private static final MuxConfig CONFIG = MuxConfig.defaults();
+
+  /** A session carrying a continuous pattern both ways through the echo service. */
+  private record Flow(Session session, PatternWriter writer, PatternReader reader) {
+    static Flow start(Fixture f, long seed) throws Exception {
+      return open(f, seed).start();
+    }
+
+    /** Opens the session without writing yet. */
+    static Flow open(Fixture f, long seed) throws Exception {
+      Session s = await(f.a.open("echo", new byte[0]));
+      PatternReader reader = new PatternReader(seed);
+      s.handler(reader);
+      return new Flow(s, new PatternWriter(s, seed, Long.MAX_VALUE, 40_000), reader);
+    }
+
+    Flow start() {
+      writer.start();
+      return this;
+    }
+
+    /** Stops writing and checks that every byte came back, in order. */
+    void finish() throws Exception {
+      writer.stop();
+      long written = await(writer.done);
+      assertEquals(written, await(reader.done));
+      assertTrue(written > 0);
+    }
+  }
+
+  @Test
+  void continuousTransferSurvivesAHundredMigrationsBackAndForth() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      Fixture.Link two = f.link();
+      Flow flow = Flow.start(f, 11);
+      Session remote = f.b.session(flow.session().id()).orElseThrow();
+      for (int i = 0; i < 100; i++) {
+        long target = flow.session().streamId() == one.id() ? two.id() : one.id();
+        long before = flow.reader().received();
+        // Alternate which side starts the migration.
+        Peer initiator = i % 2 == 0 ? f.a : f.b;
+        Duration pause = await(initiator.migrate(flow.session().id(), target));
+        assertTrue(pause.compareTo(Duration.ofSeconds(5)) < 0);
+        await(flow.reader().reached(before + 1));
+        assertEquals(target, flow.session().streamId());
+      }
+      flow.finish();
+      assertEquals(100, flow.session().migrations());
+      assertEquals(100, remote.migrations());
+    }
+  }
+
+  @Test
+  void fiveHundredSessionsMigrateAtOnce() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      Fixture.Link two = f.link();
+      List<Flow> flows = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        Flow flow = Flow.open(f, 1000 + i);
+        if (flow.session().streamId() != one.id()) {
+          await(f.a.migrate(flow.session().id(), one.id()));
+        }
+        flows.add(flow);
+      }
+      flows.forEach(Flow::start);
+      for (Flow flow : flows) {
+        await(flow.reader().reached(50_000));
+      }
+      assertEquals(500, await(f.a.migrateAll(one.id(), two.id())));
+      for (Flow flow : flows) {
+        assertEquals(two.id(), flow.session().streamId());
+        await(flow.reader().reached(flow.reader().received() + 50_000));
+      }
+      flows.forEach(flow -> flow.writer().stop());
+      for (Flow flow : flows) {
+        flow.finish();
+      }
+    }
+  }
+
+  @Test
+  void simultaneousMigrationsOfOneSessionResolveToTheHighSide() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      Fixture.Link two = f.link();
+      Fixture.Link three = f.link();
+      Flow flow = Flow.start(f, 5);
+      await(f.a.migrate(flow.session().id(), one.id()).exceptionally(e -> Duration.ZERO));
+      Session remote = f.b.session(flow.session().id()).orElseThrow();
+      // Both sides start at once, to different targets: A (high side) wins.
+      CompletableFuture<Duration> fromA = f.a.migrate(flow.session().id(), two.id());
+      CompletableFuture<Duration> fromB = f.b.migrate(flow.session().id(), three.id());
+      await(fromA);
+      ExecutionException lost = assertThrows(ExecutionException.class, () -> await(fromB));
+      assertInstanceOf(MigrationException.class, lost.getCause());
+      assertEquals(two.id(), flow.session().streamId());
+      assertEquals(two.id(), remote.streamId());
+      // Same target from both sides at once: both succeed.
+      CompletableFuture<Duration> againA = f.a.migrate(flow.session().id(), one.id());
+      CompletableFuture<Duration> againB = f.b.migrate(flow.session().id(), one.id());
+      await(againA);
+      await(againB);
+      assertEquals(one.id(), flow.session().streamId());
+      assertEquals(one.id(), remote.streamId());
+      flow.finish();
+    }
+  }
+
+  @Test
+  void invalidMigrationsAreRefusedWithClearErrors() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      Flow flow = Flow.start(f, 6);
+      SessionId id = flow.session().id();
+      assertTrue(refusal(f.a.migrate(new SessionId(42), one.id())).contains("no session"));
+      assertTrue(refusal(f.a.migrate(id, one.id())).contains("already on stream"));
+      assertTrue(refusal(f.a.migrate(id, 12345)).contains("not attached"));
+      Fixture.Link two = f.link();
+      two.kill();
+      await(f.aEvents.detached(two.id()));
+      assertTrue(refusal(f.a.migrate(id, two.id())).contains("not attached"));
+      assertEquals(one.id(), flow.session().streamId());
+      flow.finish();
+    }
+  }
+
+  @Test
+  void streamKilledMidTransferLosesNothingWhenAnotherIsAttached() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      List<Flow> flows = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        flows.add(Flow.start(f, 200 + i));
+      }
+      Fixture.Link two = f.link();
+      for (Flow flow : flows) {
+        await(flow.reader().reached(300_000));
+      }
+      one.kill();
+      for (Flow flow : flows) {
+        await(f.aEvents.seen("failover done " + flow.session().id()));
+        assertEquals(two.id(), flow.session().streamId());
+        long before = flow.reader().received();
+        await(flow.reader().reached(before + 300_000));
+      }
+      flows.forEach(flow -> flow.writer().stop());
+      for (Flow flow : flows) {
+        flow.finish();
+      }
+    }
+  }
+
+  @Test
+  void sessionsResumeWhenANewStreamComesWithinTheGracePeriod() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link one = f.link();
+      Flow flow = Flow.start(f, 77);
+      await(flow.reader().reached(500_000));
+      one.kill();
+      await(f.aEvents.seen("failover started"));
+      assertEquals(SessionState.MIGRATING, flow.session().state());
+      Fixture.Link two = f.link();
+      long before = flow.reader().received();
+      await(flow.reader().reached(before + 500_000));
+      assertEquals(two.id(), flow.session().streamId());
+      flow.finish();
+    }
+  }
+
+  @Test
+  void sessionsAreResetAfterTheGracePeriodWithoutAStream() throws Exception {
+    MuxConfig shortGrace = CONFIG.withFailoverGrace(Duration.ofMillis(200));
+    try (Fixture f = new Fixture(shortGrace, new Services())) {
+      Fixture.Link one = f.link();
+      Flow flow = Flow.start(f, 78);
+      await(flow.reader().reached(100_000));
+      one.kill();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(flow.session().closeFuture()));
+      SessionResetException reset = assertInstanceOf(SessionResetException.class, e.getCause());
+      assertEquals(Reason.STREAM_LOST, reset.reason());
+      assertTrue(reset.getMessage().contains("grace"), reset.getMessage());
+      await(f.bEvents.seen("reset STREAM_LOST"));
+      assertTrue(f.a.sessions().isEmpty());
+      assertTrue(f.b.sessions().isEmpty());
+    }
+  }
+
+  private static String refusal(CompletableFuture<Duration> migration) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(migration));
+    return assertInstanceOf(MigrationException.class, e.getCause()).getMessage();
+  }
+}
