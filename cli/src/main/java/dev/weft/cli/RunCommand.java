@@ -3,7 +3,6 @@ package dev.weft.cli;
 import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
-import dev.weft.node.admin.AdminServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -46,8 +45,7 @@ final class RunCommand extends WeftCommand {
     }, "weft-stop"));
     out().println("weft node " + node.identity());
     node.listeners().forEach(l -> out().println("listening on " + l));
-    node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)
-        + (a.getPort() == AdminServer.DEFAULT_PORT ? "" : " (non-default port)")));
+    node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)));
     out().flush();
     try {
       stopped.await();

@@ -48,7 +48,9 @@ public record HostPort(String host, int port) {
   }
 
   public static HostPort of(InetSocketAddress address) {
-    return new HostPort(address.getHostString(), address.getPort());
+    String host = address.isUnresolved() ? address.getHostString()
+        : address.getAddress().getHostAddress();
+    return new HostPort(host, address.getPort());
   }
 
   /** An unresolved socket address; Netty resolves it when binding or connecting. */

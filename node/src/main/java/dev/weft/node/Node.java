@@ -268,7 +268,8 @@ public final class Node implements NodeControl, AutoCloseable {
         Optional<dev.weft.mux.StreamInfo> m = mux.stream()
             .filter(i -> i.id() == s.id().value()).findFirst();
         out.add(new StreamInfo(s.id().toString(), p.identity(), s.transport().scheme(),
-            String.valueOf(s.localAddress()), String.valueOf(s.remoteAddress()), s.initiator(),
+            HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
+            s.initiator(),
             m.map(dev.weft.mux.StreamInfo::attached).orElse(null),
             m.map(i -> i.srtt() == null ? -1L : i.srtt().toNanos() / 1000).orElse(-1L),
             m.map(dev.weft.mux.StreamInfo::sessions).orElse(0)));

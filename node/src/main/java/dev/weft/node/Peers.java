@@ -59,7 +59,7 @@ final class Peers {
     boolean first = peer.add(stream, events.clock().instant());
     peer.mux().attach(stream.channel(), id);
     events.publish(new Event.StreamOpened(events.clock().instant(), stream.id().toString(),
-        peer.identity(), stream.transport().scheme(), String.valueOf(stream.remoteAddress()),
+        peer.identity(), stream.transport().scheme(), HostPort.of(stream.remoteAddress()).toString(),
         stream.initiator()));
     if (first) {
       events.publish(new Event.PeerLinked(events.clock().instant(), peer.identity()));

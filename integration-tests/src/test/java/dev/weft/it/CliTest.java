@@ -1,0 +1,180 @@
+package dev.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.identity.NodeKey;
+import dev.weft.node.Json;
+import dev.weft.node.admin.AdminAccess;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real {@code weft run} processes on loopback, driven through the CLI and the admin API as an
+ * operator would: A links B by identity, B exposes an echo service, A forwards a port to it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class CliTest {
+  @TempDir
+  static Path dirs;
+  Weft.Node a;
+  Weft.Node b;
+  EchoServer echo;
+  int forwardPort;
+
+  @BeforeAll
+  void startNodes() throws Exception {
+    a = new Weft.Node(dirs.resolve("a"));
+    b = new Weft.Node(dirs.resolve("b"));
+    echo = new EchoServer();
+    ok(a.weft("alias", "set", "bob", b.identity));
+    String stream = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
+    assertTrue(stream.matches("[0-9a-f]{16}"), stream);
+    ok(a.weft("link", "bob", "kcp:127.0.0.1:" + b.kcpPort));
+    ok(b.weft("expose", "echo", "--to", "127.0.0.1:" + echo.port(), "--allow", a.identity));
+    try (ServerSocket free = new ServerSocket(0)) {
+      forwardPort = free.getLocalPort();
+    }
+    assertEquals("127.0.0.1:" + forwardPort,
+        ok(a.weft("forward", String.valueOf(forwardPort), "bob", "echo")).out().trim());
+  }
+
+  @AfterAll
+  void stopNodes() throws Exception {
+    for (AutoCloseable running : new AutoCloseable[] {a, b, echo}) {
+      if (running != null) {
+        running.close();
+      }
+    }
+  }
+
+  private static Weft.Result ok(Weft.Result result) {
+    assertEquals(0, result.code(), "stdout: " + result.out() + "\nstderr: " + result.err());
+    return result;
+  }
+
+  private static void failsWith(Weft.Result result, String text) {
+    assertEquals(1, result.code(), result.out());
+    assertTrue(result.err().startsWith("weft: ") && result.err().contains(text), result.err());
+    assertEquals(1, result.err().lines().count(), result.err());
+  }
+
+  @Test
+  void streamsAndPeersShowBothTransportsByAlias() throws Exception {
+    String streams = ok(a.weft("streams")).out();
+    assertTrue(streams.contains(" tcp ") && streams.contains(" kcp "), streams);
+    assertTrue(streams.lines().skip(1).allMatch(l -> l.contains(" bob ")), streams);
+    JsonNode peers = Json.mapper().readTree(ok(a.weft("peers", "--json")).out());
+    assertEquals(b.identity, peers.get(0).get("peer").asText());
+    assertEquals(2, peers.get(0).get("streams").asInt());
+  }
+
+  @Test
+  void linkingAnEndpointWhoseKeyIsNotThePeersIsRefused() throws Exception {
+    String stranger = NodeKey.generate().identity().toString();
+    failsWith(a.weft("link", stranger, "tcp:127.0.0.1:" + b.tcpPort), b.identity.substring(0, 8));
+  }
+
+  @Test
+  void sixtyFourMebibytesThroughAForwardComeBackIdentical() throws Exception {
+    Transfer.Checksums sums = Transfer.echo(forwardPort, 64L << 20, 1);
+    assertEquals(64L << 20, sums.bytesBack());
+    assertEquals(sums.sent(), sums.received());
+  }
+
+  @Test
+  void twoHundredParallelForwardedConnections() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(200);
+    try {
+      List<Future<Transfer.Checksums>> transfers = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        long seed = i;
+        transfers.add(pool.submit(() -> Transfer.echo(forwardPort, 32 * 1024, seed)));
+      }
+      for (Future<Transfer.Checksums> t : transfers) {
+        Transfer.Checksums sums = t.get(90, TimeUnit.SECONDS);
+        assertEquals(32 * 1024, sums.bytesBack());
+        assertEquals(sums.sent(), sums.received());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void connectPipesStdinAndHalfClosesOnEof() throws Exception {
+    byte[] input = "one line\nand another\n".getBytes(StandardCharsets.UTF_8);
+    Weft.Result connect = ok(Weft.run(a.data, input, "connect", "bob", "echo"));
+    assertEquals("one line\nand another\n", connect.out());
+  }
+
+  @Test
+  void servicesRefusePeersTheyDoNotAllow() throws Exception {
+    ok(b.weft("expose", "private", "--to", "127.0.0.1:" + echo.port(), "--allow",
+        NodeKey.generate().identity().toString()));
+    failsWith(Weft.run(a.data, new byte[0], "connect", "bob", "private"), "ACCESS_DENIED");
+    failsWith(Weft.run(a.data, new byte[0], "connect", "bob", "nothing-here"), "NO_SUCH_SERVICE");
+  }
+
+  @Test
+  void aSecondRunOnTheSameDataDirectoryIsRefused() throws Exception {
+    failsWith(Weft.run(a.data, "run", "--admin", "127.0.0.1:0"), "already running on " + a.data);
+  }
+
+  @Test
+  void theAdminApiRefusesMissingAndWrongTokens() throws Exception {
+    AdminAccess access = AdminAccess.read(a.data).orElseThrow();
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest.Builder status = HttpRequest.newBuilder(URI.create(access.baseUri() + "/status"))
+        .timeout(Duration.ofSeconds(10));
+    assertEquals(401, http.send(status.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals(401, http.send(status.header("Authorization", "Bearer " + AdminAccess.newToken())
+        .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    HttpResponse<String> right = http.send(HttpRequest.newBuilder(URI.create(access.baseUri()
+        + "/status")).header("Authorization", "Bearer " + access.token()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(a.identity, Json.mapper().readTree(right.body()).get("identity").asText());
+  }
+
+  @Test
+  void malformedAdminRequestsGetErrorsAndTheNodeCarriesOn() throws Exception {
+    AdminAccess access = AdminAccess.read(a.data).orElseThrow();
+    HttpResponse<String> badJson = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(access.baseUri() + "/forwards"))
+        .header("Authorization", "Bearer " + access.token())
+        .POST(HttpRequest.BodyPublishers.ofString("{\"bind\": 12, \"peer\": [")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, badJson.statusCode());
+    assertTrue(Json.mapper().readTree(badJson.body()).get("error").asText().contains("JSON"));
+    try (Socket raw = new Socket("127.0.0.1", access.port())) {
+      raw.setSoTimeout(10_000);
+      raw.getOutputStream().write("\u0000\u0001garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = raw.getInputStream();
+      String reply = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertTrue(reply.startsWith("HTTP/1.1 400"), reply);
+    }
+    ok(a.weft("status"));
+  }
+}
