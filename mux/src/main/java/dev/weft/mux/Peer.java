@@ -441,8 +441,8 @@ public final class Peer {
       return;
     }
     stream.detach();
-    listener.streamDetached(stream.id(), stream.closeReason());
     migrations.streamLost(stream, List.copyOf(sessions.values()));
+    listener.streamDetached(stream.id(), stream.closeReason());
   }
 
   MuxStream stream(long id) {

@@ -1,0 +1,179 @@
+package dev.weft.mux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A hand-driven peer that speaks raw frames to a real {@link Peer} and breaks the rules. */
+@Timeout(30)
+class ProtocolViolationTest {
+  /** The raw side is the high side, so its session ids have the top bit set. */
+  private static final long SID = 0x8000_0000_0000_0005L;
+  private static final long STREAM = 77;
+
+  private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
+  private final Recorder events = new Recorder();
+  private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+  private Peer peer;
+  private Channel server;
+  private Channel raw;
+
+  @BeforeEach
+  void connect() throws Exception {
+    Acceptor hold = q -> q.service().equals("hold") ? Acceptance.accept(s -> { }) : Acceptance.reject(Reason.NO_SUCH_SERVICE);
+    peer = new Peer(group.next(), false, MuxConfig.defaults(), hold, events);
+    LocalAddress address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
+    server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+        .childHandler(new ChannelInitializer<LocalChannel>() {
+          @Override
+          protected void initChannel(LocalChannel ch) {
+            peer.attach(ch, STREAM);
+          }
+        }).bind(address).sync().channel();
+    raw = new Bootstrap().group(group).channel(LocalChannel.class)
+        .handler(new ChannelInitializer<LocalChannel>() {
+          @Override
+          protected void initChannel(LocalChannel ch) {
+            ch.pipeline().addLast(new FrameDecoder(65536), FrameEncoder.INSTANCE, new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof Frame.Data d) {
+                  d.release();
+                }
+                received.add((Frame) msg);
+              }
+            });
+          }
+        }).connect(address).sync().channel();
+    raw.writeAndFlush(new Frame.Hello(1, 65536));
+    assertInstanceOf(Frame.Hello.class, next());
+    Fixture.await(events.attached(STREAM));
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    raw.close().sync();
+    server.close().sync();
+    Fixture.await(peer.close());
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+
+  /** Next frame from the peer, skipping liveness traffic. */
+  private Frame next() throws InterruptedException {
+    while (true) {
+      Frame f = received.poll(10, TimeUnit.SECONDS);
+      assertNotNull(f, "no frame from the peer");
+      if (f instanceof Frame.Ping p) {
+        raw.writeAndFlush(new Frame.Pong(p.id()));
+      } else if (!(f instanceof Frame.Pong)) {
+        return f;
+      }
+    }
+  }
+
+  private Frame.Response open(long sid) throws InterruptedException {
+    raw.writeAndFlush(new Frame.Query(sid, 65536, "hold", new byte[0]));
+    return assertInstanceOf(Frame.Response.class, next());
+  }
+
+  private Frame.Reset expectReset(long sid) throws InterruptedException {
+    Frame.Reset reset = assertInstanceOf(Frame.Reset.class, next());
+    assertEquals(sid, reset.session());
+    assertEquals(Reason.PROTOCOL_ERROR, reset.reason());
+    return reset;
+  }
+
+  @Test
+  void creditOverrunResetsTheSession() throws Exception {
+    Frame.Response response = open(SID);
+    assertTrue(response.accepted());
+    int window = response.window();
+    long offset = 0;
+    while (offset < window) {
+      int n = (int) Math.min(65536, window - offset);
+      raw.write(new Frame.Data(SID, offset, Unpooled.wrappedBuffer(new byte[n])));
+      offset += n;
+    }
+    raw.writeAndFlush(new Frame.Data(SID, offset, Unpooled.wrappedBuffer(new byte[1])));
+    assertTrue(expectReset(SID).message().contains("credit overrun"));
+    Fixture.await(events.seen("reset PROTOCOL_ERROR"));
+    assertTrue(peer.sessions().isEmpty());
+    assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
+  void dataForAnUnknownSessionIsAnsweredWithReset() throws Exception {
+    raw.writeAndFlush(new Frame.Data(SID, 0, Unpooled.wrappedBuffer(new byte[10])));
+    assertTrue(expectReset(SID).message().contains("unknown session"));
+  }
+
+  @Test
+  void duplicateAndWrongHalfIdsAreRefused() throws Exception {
+    assertTrue(open(SID).accepted());
+    Frame.Response duplicate = open(SID);
+    assertEquals(Reason.PROTOCOL_ERROR, duplicate.reason());
+    Frame.Response wrongHalf = open(5);
+    assertEquals(Reason.PROTOCOL_ERROR, wrongHalf.reason());
+    assertEquals(1, peer.sessions().size());
+  }
+
+  private void expectStreamClosed(String because) throws Exception {
+    String reason = Fixture.await(events.detached(STREAM));
+    assertTrue(reason.contains(because), reason);
+    raw.closeFuture().await(10, TimeUnit.SECONDS);
+    assertFalse(raw.isActive());
+  }
+
+  @Test
+  void unknownFrameTypeClosesTheStream() throws Exception {
+    raw.writeAndFlush(Unpooled.buffer().writeByte(0x55).writeLong(SID).writeInt(0));
+    expectStreamClosed("unknown frame type");
+  }
+
+  @Test
+  void truncatedFrameClosesTheStream() throws Exception {
+    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.PONG).writeLong(0).writeInt(3).writeBytes(new byte[3]));
+    expectStreamClosed("expected 8");
+  }
+
+  @Test
+  void oversizedFrameClosesTheStream() throws Exception {
+    ByteBuf header = Unpooled.buffer().writeByte(FrameType.DATA).writeLong(SID).writeInt(1 << 20);
+    raw.writeAndFlush(header);
+    expectStreamClosed("more than the limit");
+  }
+
+  @Test
+  void openSessionsEndWhenTheStreamIsClosedForAViolation() throws Exception {
+    assertTrue(open(SID).accepted());
+    Session session = peer.sessions().get(0);
+    raw.writeAndFlush(Unpooled.buffer().writeByte(0x55).writeLong(SID).writeInt(0));
+    expectStreamClosed("unknown frame type");
+    // No other stream: the session waits out the grace period in MIGRATING.
+    assertEquals(SessionState.MIGRATING, session.state());
+    assertEquals(0, session.streamId());
+  }
+}
