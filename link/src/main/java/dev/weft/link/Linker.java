@@ -92,7 +92,9 @@ public final class Linker implements AutoCloseable {
           pending.decrementAndGet();
           config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(),
               "too many handshakes in progress (" + maxPendingHandshakes + "); closed at once"));
-          ch.close();
+          // Not ch.close() here: kcp-netty registers a new child in its map only after this
+          // initializer returns, so closing now would leave the dead child in that map for good.
+          ch.eventLoop().execute(ch::close);
           return;
         }
         AtomicInteger once = new AtomicInteger();

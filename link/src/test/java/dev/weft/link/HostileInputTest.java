@@ -49,9 +49,7 @@ class HostileInputTest {
     byte[] junk = new byte[4096];
     new Random(1).nextBytes(junk);
     junk[0] = 'x';
-    assertClosedByServer(listener, junk);
-    assertTrue(server.nextFailure().getMessage().contains("not a weft peer"));
-    LinkTest.dial(client, listener, server);
+    refusedThenStillListening(listener, junk, "not a weft peer");
   }
 
   @Test
@@ -70,9 +68,7 @@ class HostileInputTest {
     Listener listener = LinkTest.listen(server, Transport.TCP);
     // The hello and half of message 1 (32 bytes long), then silence.
     byte[] partial = {'w', 'e', 'f', 't', 0, 1, 0, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    assertClosedByServer(listener, partial);
-    assertTrue(server.nextFailure().getMessage().contains("timed out"));
-    LinkTest.dial(client, listener, server);
+    refusedThenStillListening(listener, partial, "timed out");
   }
 
   @Test
@@ -89,10 +85,7 @@ class HostileInputTest {
   @Test
   void oversizedLengthIsRefusedAtOnce() throws Exception {
     Listener listener = LinkTest.listen(server, Transport.TCP);
-    assertClosedByServer(listener, new byte[] {'w', 'e', 'f', 't', 0, 1, (byte) 0xff, (byte) 0xff});
-    String message = server.nextFailure().getMessage();
-    assertTrue(message.contains("length 65535"), message);
-    LinkTest.dial(client, listener, server);
+    refusedThenStillListening(listener, new byte[] {'w', 'e', 'f', 't', 0, 1, (byte) 0xff, (byte) 0xff}, "length 65535");
   }
 
   @ParameterizedTest
@@ -108,16 +101,16 @@ class HostileInputTest {
   }
 
   private void tamperedLinkCloses(Transport transport, Tamper.Mode mode) throws Exception {
-    Listener listener = LinkTest.listen(server, transport);
-    Stream dialled = LinkTest.dial(client, listener, server);
-    Stream accepted = server.nextStream();
+    LinkTest.Link link = LinkTest.connect(client, server, transport);
+    Stream dialled = link.dialled();
+    Stream accepted = link.accepted();
     dialled.channel().pipeline().addFirst("tamper", new Tamper(mode));
     dialled.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[100]));
     CloseReason serverSide = accepted.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
     assertEquals(CloseReason.Kind.DECRYPTION, serverSide.kind(), serverSide.toString());
     assertEquals(new CloseReason(CloseReason.Kind.REMOTE, "decryption failed"),
         dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
-    LinkTest.dial(client, listener, server);
+    LinkTest.dial(client, link.listener(), server);
   }
 
   @Test
@@ -163,6 +156,14 @@ class HostileInputTest {
       }
     }
     server.nextFailure();
+    LinkTest.dial(client, listener, server);
+  }
+
+  /** Raw bytes get the connection closed with {@code reason} reported, and a real dial still works. */
+  private void refusedThenStillListening(Listener listener, byte[] bytes, String reason) throws Exception {
+    assertClosedByServer(listener, bytes);
+    String message = server.nextFailure().getMessage();
+    assertTrue(message.contains(reason), message);
     LinkTest.dial(client, listener, server);
   }
 

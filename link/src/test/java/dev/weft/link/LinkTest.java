@@ -40,13 +40,22 @@ class LinkTest {
     return from.linker.dial(to.endpoint(), expected.identity()).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /** Both ends of one fresh link from {@code client} to {@code server}. */
+  record Link(Listener listener, Stream dialled, Stream accepted) {}
+
+  static Link connect(Peer client, Peer server, Transport transport) throws Exception {
+    Listener listener = listen(server, transport);
+    Stream dialled = dial(client, listener, server);
+    return new Link(listener, dialled, server.nextStream());
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void handshakeProvesBothIdentitiesAndAgreesOnTheId(Transport transport) throws Exception {
-    Listener listener = listen(server, transport);
-    assertTrue(listener.localAddress().getPort() > 0);
-    Stream dialled = dial(client, listener, server);
-    Stream accepted = server.nextStream();
+    Link link = connect(client, server, transport);
+    assertTrue(link.listener().localAddress().getPort() > 0);
+    Stream dialled = link.dialled();
+    Stream accepted = link.accepted();
     assertEquals(server.identity(), dialled.remote());
     assertEquals(client.identity(), accepted.remote());
     assertEquals(dialled.id(), accepted.id());
@@ -61,9 +70,9 @@ class LinkTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void plaintextOfEverySizeArrivesIntactBothWays(Transport transport) throws Exception {
-    Listener listener = listen(server, transport);
-    Stream dialled = dial(client, listener, server);
-    Stream accepted = server.nextStream();
+    Link link = connect(client, server, transport);
+    Stream dialled = link.dialled();
+    Stream accepted = link.accepted();
     Random random = new Random(7);
     int[] sizes = {0, 1, LinkProtocol.MAX_DATA, LinkProtocol.MAX_PLAINTEXT, LinkProtocol.MAX_MESSAGE, 1 << 20};
     int total = 0;
@@ -118,9 +127,9 @@ class LinkTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void closeCarriesTheReasonToThePeer(Transport transport) throws Exception {
-    Listener listener = listen(server, transport);
-    Stream dialled = dial(client, listener, server);
-    Stream accepted = server.nextStream();
+    Link link = connect(client, server, transport);
+    Stream dialled = link.dialled();
+    Stream accepted = link.accepted();
     Received sink = Peer.received(accepted);
     dialled.channel().write(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
     dialled.close("going away");
@@ -137,9 +146,9 @@ class LinkTest {
   void keepalivesHoldAnIdleLinkAndSilenceClosesIt(Transport transport) throws Exception {
     Duration idle = Duration.ofMillis(900);
     try (Peer quick = new Peer(b -> b.idleTimeout(idle)); Peer other = new Peer(b -> b.idleTimeout(idle))) {
-      Listener listener = listen(quick, transport);
-      Stream dialled = dial(other, listener, quick);
-      Stream accepted = quick.nextStream();
+      Link link = connect(other, quick, transport);
+      Stream dialled = link.dialled();
+      Stream accepted = link.accepted();
       CompletableFuture<CloseReason> closed = accepted.closeFuture();
       assertThrows(java.util.concurrent.TimeoutException.class, () -> closed.get(3 * idle.toMillis(), TimeUnit.MILLISECONDS),
           "keepalives keep a quiet link open");
