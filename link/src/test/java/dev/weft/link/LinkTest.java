@@ -69,6 +69,18 @@ class LinkTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
+  void linksOverIpv6Loopback(Transport transport) throws Exception {
+    Listener listener = server.linker.listen(Endpoint.parse(transport.scheme() + ":[::1]:0"))
+        .get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(transport.scheme() + ":[::1]:" + listener.localAddress().getPort(), listener.endpoint().toString());
+    Stream dialled = dial(client, listener, server);
+    assertEquals(server.identity(), dialled.remote());
+    assertTrue(dialled.remoteAddress().getAddress() instanceof java.net.Inet6Address);
+    assertEquals(dialled.id(), server.nextStream().id());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
   void plaintextOfEverySizeArrivesIntactBothWays(Transport transport) throws Exception {
     Link link = connect(client, server, transport);
     Stream dialled = link.dialled();
