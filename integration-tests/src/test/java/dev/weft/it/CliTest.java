@@ -1,6 +1,7 @@
 package dev.weft.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -121,6 +122,55 @@ class CliTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aLiveForwardedSessionMigratesAndDrainsWithoutLoss() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", forwardPort)) {
+      socket.setSoTimeout(30_000);
+      echoes(socket, "before");
+      JsonNode session = onlySession(a, "echo");
+      String from = session.get("stream").asText();
+      String to = otherStream(from);
+      assertEquals(session.get("id").asText() + " now on " + to,
+          ok(a.weft("migrate", session.get("id").asText(), to)).out().trim());
+      echoes(socket, "after a migration");
+      assertEquals(1, onlySession(a, "echo").get("migrations").asInt());
+
+      String moved = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
+      ok(a.weft("unlink", to, "--drain"));
+      echoes(socket, "after draining its stream");
+      assertFalse(ok(a.weft("streams")).out().contains(to));
+      assertTrue(ok(a.weft("streams")).out().contains(moved));
+    }
+  }
+
+  private static void echoes(Socket socket, String text) throws Exception {
+    byte[] line = (text + "\n").getBytes(StandardCharsets.UTF_8);
+    socket.getOutputStream().write(line);
+    assertEquals(text + "\n", new String(socket.getInputStream().readNBytes(line.length),
+        StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode onlySession(Weft.Node node, String service) throws Exception {
+    JsonNode found = null;
+    for (JsonNode s : Json.mapper().readTree(ok(node.weft("sessions", "--json")).out())) {
+      if (s.get("service").asText().equals(service)) {
+        assertTrue(found == null, "more than one " + service + " session");
+        found = s;
+      }
+    }
+    assertTrue(found != null, "no " + service + " session");
+    return found;
+  }
+
+  private String otherStream(String current) throws Exception {
+    for (JsonNode s : Json.mapper().readTree(ok(a.weft("streams", "--json")).out())) {
+      if (!s.get("id").asText().equals(current)) {
+        return s.get("id").asText();
+      }
+    }
+    throw new AssertionError("no second stream");
   }
 
   @Test

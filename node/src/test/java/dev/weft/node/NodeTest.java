@@ -11,6 +11,7 @@ import dev.weft.identity.Identity;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
 import dev.weft.link.IdentityMismatchException;
+import dev.weft.link.RefusedException;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
 import dev.weft.mux.Session;
@@ -148,6 +149,21 @@ class NodeTest {
     first.closeFuture().get(10, TimeUnit.SECONDS);
     Session session = a.open(b.identity(), "echo").get(10, TimeUnit.SECONDS);
     assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(session, new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void theLinkPolicyRefusesUnknownPeersWithAReason(@TempDir Path dirC) throws Exception {
+    try (Node guarded = Node.start(NodeConfig.builder(dirC).createIdentity(true).threads(1)
+        .listen("tcp:127.0.0.1:0").linkPolicy(Access.only(Set.of(b.identity()))).build())) {
+      Subscription events = guarded.subscribe(16);
+      ExecutionException refused = assertThrows(ExecutionException.class, () -> a.link(
+          guarded.identity(), endpointOf(guarded, Transport.TCP)).get(10, TimeUnit.SECONDS));
+      assertInstanceOf(RefusedException.class, refused.getCause());
+      assertTrue(refused.getCause().getMessage().contains("allowlist"), refused.getCause().getMessage());
+      Event.LinkRefused event = (Event.LinkRefused) await(events, e -> e instanceof Event.LinkRefused);
+      assertEquals(a.identity(), event.peer());
+      assertTrue(guarded.streams().isEmpty());
+    }
   }
 
   @Test
