@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "ping", description = "Measure the round trip on each stream to PEER.")
+@Command(name = "ping", description = "Show the round trip on each stream to PEER (smoothed, "
+    + "from the pings every stream sends).")
 final class PingCommand extends WeftCommand {
   @Parameters(index = "0", paramLabel = "PEER")
   String peer;

@@ -55,7 +55,7 @@ public interface NodeControl {
    */
   CompletableFuture<Session> open(Identity peer, String service);
 
-  /** Measures the round trip on every stream to {@code peer}. */
+  /** The smoothed round trip that every stream to {@code peer} measures with its pings. */
   CompletableFuture<List<PingResult>> ping(Identity peer);
 
   EventBus events();
