@@ -18,6 +18,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,7 +45,8 @@ class ProtocolViolationTest {
   @BeforeEach
   void connect() throws Exception {
     Acceptor hold = q -> q.service().equals("hold") ? Acceptance.accept(s -> { }) : Acceptance.reject(Reason.NO_SUCH_SERVICE);
-    peer = new Peer(group.next(), false, MuxConfig.defaults(), hold, events);
+    MuxConfig config = MuxConfig.defaults().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ZERO);
+    peer = new Peer(group.next(), false, config, hold, events);
     LocalAddress address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
@@ -122,6 +124,18 @@ class ProtocolViolationTest {
     Fixture.await(events.seen("reset PROTOCOL_ERROR"));
     assertTrue(peer.sessions().isEmpty());
     assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
+  void anOpenTheRawPeerNeverAnswersTimesOut() throws Exception {
+    var open = peer.open("anything", new byte[] {1});
+    Frame.Query query = assertInstanceOf(Frame.Query.class, next());
+    assertEquals("anything", query.service());
+    assertTrue(query.session() > 0, "the low side opens ids without the top bit");
+    assertEquals(Reason.TIMEOUT, SessionTest.rejection(open));
+    Frame.Reset reset = assertInstanceOf(Frame.Reset.class, next());
+    assertEquals(query.session(), reset.session());
+    assertEquals(Reason.TIMEOUT, reset.reason());
   }
 
   @Test

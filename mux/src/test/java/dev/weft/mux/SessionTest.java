@@ -46,6 +46,38 @@ class SessionTest {
   }
 
   @Test
+  void eitherSideCanOpenAndIdsComeFromDisjointHalves() throws Exception {
+    Services onA = new Services();
+    Services onB = new Services();
+    try (Fixture f = new Fixture(CONFIG, onA, onB)) {
+      f.link();
+      Session fromA = await(f.a.open("echo", new byte[0]));
+      Session fromB = await(f.b.open("echo", new byte[0]));
+      assertTrue(fromA.id().value() < 0, "high side ids have the top bit set");
+      assertTrue(fromB.id().value() > 0, "low side ids do not");
+      assertEquals(Direction.INBOUND, await(onA.accepted(fromB.id())).direction());
+      assertEquals(16, fromB.id().toString().length());
+      assertEquals(fromB.id(), SessionId.parse(fromB.id().toString()));
+      PatternReader back = new PatternReader(4);
+      fromB.handler(back);
+      new PatternWriter(fromB, 4, 100_000, 10_000).start();
+      assertEquals(100_000L, await(back.done));
+    }
+  }
+
+  @Test
+  void idleSessionsAreResetWhenConfigured() throws Exception {
+    MuxConfig idle = CONFIG.withTimeouts(CONFIG.openTimeout(), CONFIG.migrateTimeout(), Duration.ofMillis(200));
+    try (Fixture f = new Fixture(idle, new Services())) {
+      f.link();
+      Session s = await(f.a.open("echo", new byte[0]));
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(s.closeFuture()));
+      assertEquals(Reason.TIMEOUT, ((SessionResetException) e.getCause()).reason());
+      await(f.bEvents.seen("reset TIMEOUT"));
+    }
+  }
+
+  @Test
   void thousandConcurrentSessionsWithRandomSizesArriveIntact() throws Exception {
     Services services = new Services();
     try (Fixture f = new Fixture(CONFIG, services)) {
