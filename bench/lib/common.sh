@@ -47,11 +47,13 @@ stop_bg() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
-# wait_for_line FILE REGEX SECONDS: true once FILE has a matching line.
+# wait_for_line FILE REGEX SECONDS [PID]: true once FILE has a matching line; false at the deadline
+# or as soon as PID (the process writing FILE) has exited without writing it.
 wait_for_line() {
-  local file=$1 pattern=$2 deadline=$((SECONDS + $3))
+  local file=$1 pattern=$2 deadline=$((SECONDS + $3)) pid=${4:-}
   while ((SECONDS < deadline)); do
     grep -qE "$pattern" "$file" 2>/dev/null && return 0
+    [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || { grep -qE "$pattern" "$file" 2>/dev/null; return; }
     sleep 0.1
   done
   return 1
@@ -93,7 +95,7 @@ record() {
 
 # skip SECTION ROW REASON: the row appears in the report as not measured, with the reason.
 skip() {
-  printf '%s\t%s\t-\t-\tnot measured\t%s\n' "$1" "$2" "$3" >>"$BENCH_RESULTS"
+  printf '%s\t%s\t-\t-\tnot measured\t%s\n' "$1" "$2" "$(tr '\t\n' '  ' <<<"$3")" >>"$BENCH_RESULTS"
   log "$1 | $2 | skipped: $3"
 }
 

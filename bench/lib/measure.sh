@@ -8,7 +8,12 @@ client() { in_ns; "${IN_NS[@]}" "$@"; }
 iperf_MBps() { # HOST PORT [iperf3 options]: received MB/s (10^6 bytes) of one iperf3 run
   local host=$1 port=$2; shift 2
   client timeout $((DURATION + 20)) iperf3 -c "$host" -p "$port" -t "$DURATION" -J "$@" |
-    python3 -c 'import json, sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6, 1))'
+    python3 -c '
+import json, sys
+result = json.load(sys.stdin)
+if "error" in result:
+    sys.exit("iperf3: " + result["error"])
+print(round(result["end"]["sum_received"]["bits_per_second"] / 8e6, 1))'
 }
 
 # measure_throughput SECTION ROW HOST PORT: iperf3 both ways through the path to an iperf3 server.
@@ -70,7 +75,7 @@ start_targets() {
   local bind=${1:-127.0.0.1} prefix=${2:-target}
   IPERF_PORT=$(free_port); ECHO_PORT=$(free_port); SOURCE_PORT=$(free_port)
   in_ns
-  start_bg "$prefix-iperf3" "${IN_NS[@]}" iperf3 -s -B "$bind" -p "$IPERF_PORT"
+  start_bg "$prefix-iperf3" "${IN_NS[@]}" iperf3 -s --forceflush -B "$bind" -p "$IPERF_PORT"
   start_bg "$prefix-echo" "${IN_NS[@]}" "${TOOL[@]}" RttProbe serve "$bind" "$ECHO_PORT"
   start_bg "$prefix-source" "${IN_NS[@]}" "${TOOL[@]}" Fanout source "$bind" "$SOURCE_PORT"
   wait_for_line "$BENCH_TMP/$prefix-echo.log" '^listening' 30 &&

@@ -60,32 +60,35 @@ weft_tunnel() {
   done
 }
 
-# weft_session_of NODE SERVICE: id and stream of the (first) open session to SERVICE.
+# weft_session_of NODE SERVICE: id and stream of the newest open session to SERVICE.
 weft_session_of() {
   weft "$1" sessions --json | python3 -c '
 import json, sys
-for s in json.load(sys.stdin):
-    if s.get("service") == sys.argv[1]:
-        print(s["id"], s["stream"]); break
-else:
-    sys.exit(1)' "$2"
+open_ones = [s for s in json.load(sys.stdin) if s.get("service") == sys.argv[1] and s.get("state") == "OPEN"]
+if not open_ones:
+    sys.exit("no open session to " + sys.argv[1])
+newest = max(open_ones, key=lambda s: s.get("opened", ""))
+print(newest["id"], newest["stream"])' "$2"
 }
 
 # weft_stall SECTION ROW FROM ECHO_LOCAL_PORT SERVICE ACTION METRIC: RUNS times, 64-byte round trips
-# run through the tunnel while ACTION (a function given SESSION STREAM) disturbs the session; the
-# longest round trip beyond the median is how long the session stalled.
+# run through the tunnel while ACTION (a function given SESSION STREAM, which sets DISTURBED_AT to the
+# epoch ms of its disturbance) disturbs the session. The stall is the slowest round trip that ended
+# after that moment, less the median round trip.
 weft_stall() {
-  local section=$1 row=$2 from=$3 port=$4 service=$5 action=$6 stalls=() r line session stream
+  local section=$1 row=$2 from=$3 port=$4 service=$5 action=$6 stalls=() r session stream stall
   for r in $(seq "$RUNS"); do
-    start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 6
+    start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 8
     local watch=$BG_PID
     sleep 2
     read -r session stream < <(weft_session_of "$from" "$service") || { stop_bg "$watch"; return 1; }
     "$action" "$session" "$stream" || { stop_bg "$watch"; return 1; }
     wait "$watch" || return 1
-    line=$(cat "$BENCH_TMP/watch.log")
-    stalls+=("$(python3 -c 'import sys; print(round((float(sys.argv[1]) - float(sys.argv[2])) / 1000, 2))' \
-      "$(field max_us "$line")" "$(field p50_us "$line")")")
+    stall=$(awk -v t="$DISTURBED_AT" '
+      $1 == "slow" && $2 >= t && $3 > worst { worst = $3 }
+      /^n=/ { split($2, p, "="); median = p[2] }
+      END { if (worst > 0) printf "%.2f", (worst - median) / 1000; else exit 1 }' "$BENCH_TMP/watch.log") || return 1
+    stalls+=("$stall")
   done
   record "$section" "$row" "$7" ms "${stalls[@]}"
 }
@@ -93,13 +96,16 @@ weft_stall() {
 migrate_to_other() { # SESSION STREAM: move the session to whichever of the two streams it is not on
   local target=$WEFT_STREAM_KCP
   [ "$2" = "$WEFT_STREAM_KCP" ] && target=$WEFT_STREAM_TCP
+  DISTURBED_AT=$(date +%s%3N)
   weft a migrate "$1" "$target" >/dev/null
 }
 
 kill_tcp_stream() { # SESSION STREAM: put the session on the TCP stream, then reset that stream's sockets
   [ "$2" = "$WEFT_STREAM_TCP" ] || weft a migrate "$1" "$WEFT_STREAM_TCP" >/dev/null || return 1
   sleep 1
-  ss -K dst 127.0.0.1 dport = ":${WEFT_PORT[b]}" >/dev/null
+  DISTURBED_AT=$(date +%s%3N)
+  # Both ends of every TCP connection to b's listener: the streams from a to b, nothing else.
+  ss -K -t "( dport = :${WEFT_PORT[b]} or sport = :${WEFT_PORT[b]} )" >/dev/null
   # Relink, so that the next run again has a TCP stream to lose.
   WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1)
 }
@@ -115,7 +121,7 @@ weft_heap_per_session() {
     a0=$(heap_used_kib "${WEFT_PID[a]}") && b0=$(heap_used_kib "${WEFT_PID[b]}") || return 1
     start_bg hold "${TOOL[@]}" Fanout hold 127.0.0.1 "$port" "$sessions" 600
     local hold=$BG_PID
-    wait_for_line "$BENCH_TMP/hold.log" '^holding' 300 || { stop_bg "$hold"; return 1; }
+    wait_for_line "$BENCH_TMP/hold.log" '^holding' 300 "$hold" || { stop_bg "$hold"; return 1; }
     a1=$(heap_used_kib "${WEFT_PID[a]}") && b1=$(heap_used_kib "${WEFT_PID[b]}")
     stop_bg "$hold"
     fwd+=("$(((a1 - a0) * 1024 / sessions))"); exp+=("$(((b1 - b0) * 1024 / sessions))")
@@ -153,7 +159,8 @@ weft_loopback_rows() {
     skip migration "weft migrate / failover" "a second (KCP) stream could not be linked"
   fi
 
-  weft_heap_per_session heap "$echo" "$HEAP_SESSIONS" || skip heap "weft forward/expose" "holding $HEAP_SESSIONS idle sessions failed"
+  weft_heap_per_session heap "$echo" "$HEAP_SESSIONS" ||
+    skip heap "weft forward/expose" "holding $HEAP_SESSIONS idle sessions failed: $(tail -1 "$BENCH_TMP/hold.log")"
   weft_stop a b
 }
 

@@ -1,15 +1,14 @@
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,8 +16,9 @@ import java.util.List;
  *
  * <pre>
  * java Fanout.java source BIND_HOST PORT            server: after one byte from a client, streams to it until it closes
- * java Fanout.java sink HOST PORT CONNS SECONDS     CONNS downloads at once; counts bytes per connection over SECONDS
- *                                                   after a 1 s warm-up; prints conns, aggregate MB/s, Jain's index
+ * java Fanout.java sink HOST PORT CONNS SECONDS     CONNS downloads at once; once all deliver data and after a 1 s
+ *                                                   warm-up, counts bytes per connection over SECONDS; prints conns,
+ *                                                   aggregate MB/s and Jain's index
  * java Fanout.java hold HOST PORT CONNS SECONDS     CONNS connections to an echo server, each proven with a 1-byte
  *                                                   round trip; prints "holding N" and keeps them idle SECONDS
  * </pre>
@@ -27,6 +27,7 @@ import java.util.List;
 public class Fanout {
     private static final int CHUNK = 64 * 1024;
     private static final long WARM_UP_NANOS = 1_000_000_000L;
+    private static final long ESTABLISH_NANOS = 120_000_000_000L;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -52,32 +53,42 @@ public class Fanout {
         System.exit(2);
     }
 
+    /** One thread serves every connection in turn, so the source itself favours none of them. */
     private static void source(String bind, int port) throws IOException {
-        try (ServerSocket server = new ServerSocket()) {
-            server.setReuseAddress(true);
+        try (ServerSocketChannel server = ServerSocketChannel.open(); Selector selector = Selector.open()) {
             server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
-            System.out.println("listening " + server.getLocalPort());
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
             System.out.flush();
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+            ByteBuffer request = ByteBuffer.allocate(1);
             while (true) {
-                Socket socket = server.accept();
-                Thread stream = new Thread(() -> stream(socket), "source");
-                stream.setDaemon(true);
-                stream.start();
+                selector.select();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    try {
+                        if (key.isAcceptable()) {
+                            SocketChannel channel = server.accept();
+                            if (channel != null) {
+                                channel.configureBlocking(false);
+                                channel.register(selector, SelectionKey.OP_READ);
+                            }
+                        } else if (key.isReadable()) {
+                            request.clear();
+                            if (((SocketChannel) key.channel()).read(request) < 0) {
+                                key.channel().close();
+                            } else if (request.position() > 0) {
+                                key.interestOps(SelectionKey.OP_WRITE);
+                            }
+                        } else if (key.isWritable()) {
+                            ((SocketChannel) key.channel()).write(chunk.duplicate());
+                        }
+                    } catch (IOException closedByPeer) {
+                        key.channel().close(); // the sink closes every connection when its window ends
+                    }
+                }
+                selector.selectedKeys().clear();
             }
-        }
-    }
-
-    private static void stream(Socket socket) {
-        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-            if (in.read() < 0) {
-                return;
-            }
-            byte[] chunk = new byte[CHUNK];
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (IOException closedByPeer) {
-            // the sink closes every connection when its window ends
         }
     }
 
@@ -93,6 +104,7 @@ public class Fanout {
                 channel.register(selector, SelectionKey.OP_READ, i);
             }
             ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+            awaitFlowing(selector, buffer, received);
             long start = System.nanoTime();
             long windowStart = start + WARM_UP_NANOS;
             long windowEnd = windowStart + seconds * 1_000_000_000L;
@@ -101,17 +113,7 @@ public class Fanout {
                 if (atWindowStart == null && now >= windowStart) {
                     atWindowStart = received.clone();
                 }
-                selector.select(10);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    int index = (Integer) key.attachment();
-                    buffer.clear();
-                    int n = ((SocketChannel) key.channel()).read(buffer);
-                    if (n < 0) {
-                        throw new IOException("connection " + index + " closed by the path during the measurement");
-                    }
-                    received[index] += n;
-                }
-                selector.selectedKeys().clear();
+                readReady(selector, buffer, received);
             }
             report(conns, seconds, received, atWindowStart);
         } finally {
@@ -119,6 +121,32 @@ public class Fanout {
                 channel.close();
             }
         }
+    }
+
+    /** The clock starts only once every connection delivers data: opening them all is not timed. */
+    private static void awaitFlowing(Selector selector, ByteBuffer buffer, long[] received) throws IOException {
+        long deadline = System.nanoTime() + ESTABLISH_NANOS;
+        while (Arrays.stream(received).anyMatch(n -> n == 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException(Arrays.stream(received).filter(n -> n == 0).count() + " of " + received.length
+                        + " connections delivered nothing within " + ESTABLISH_NANOS / 1_000_000_000L + " s");
+            }
+            readReady(selector, buffer, received);
+        }
+    }
+
+    private static void readReady(Selector selector, ByteBuffer buffer, long[] received) throws IOException {
+        selector.select(10);
+        for (SelectionKey key : selector.selectedKeys()) {
+            int index = (Integer) key.attachment();
+            buffer.clear();
+            int n = ((SocketChannel) key.channel()).read(buffer);
+            if (n < 0) {
+                throw new IOException("connection " + index + " closed by the path during the measurement");
+            }
+            received[index] += n;
+        }
+        selector.selectedKeys().clear();
     }
 
     private static void report(int conns, int seconds, long[] received, long[] atWindowStart) {

@@ -15,13 +15,15 @@ import java.util.Arrays;
  * java RttProbe.java serve BIND_HOST PORT        echo server; prints "listening PORT" when bound
  * java RttProbe.java rtt HOST PORT COUNT [SIZE]  one connection, COUNT timed SIZE-byte (default 64) round trips
  * java RttProbe.java open HOST PORT COUNT        COUNT x (connect, 1-byte round trip, close): opening latency
- * java RttProbe.java watch HOST PORT SECONDS      64-byte round trips for SECONDS; the longest one shows how
- *                                                long the path stalled (a migration pause, a failover)
+ * java RttProbe.java watch HOST PORT SECONDS      64-byte round trips for SECONDS; each one slower than 1 ms is
+ *                                                printed as "slow END_EPOCH_MS MICROS", so a stall (a migration
+ *                                                pause, a failover) can be matched to the moment it was caused
  * </pre>
- * Clients print one line: {@code n=… p50_us=… p90_us=… p99_us=… max_us=…}.
+ * Clients end with one line: {@code n=… p50_us=… p90_us=… p99_us=… max_us=…}.
  */
 public class RttProbe {
     private static final int READ_TIMEOUT_MS = 10_000;
+    private static final long SLOW_NANOS = 1_000_000;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -112,6 +114,9 @@ public class RttProbe {
                 out.write(request);
                 in.readFully(request);
                 long done = System.nanoTime();
+                if (done - now > SLOW_NANOS) {
+                    System.out.println("slow " + System.currentTimeMillis() + " " + (done - now) / 1000);
+                }
                 if (count == samples.length) {
                     samples = Arrays.copyOf(samples, count * 2);
                 }
