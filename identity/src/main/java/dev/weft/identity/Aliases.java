@@ -1,6 +1,8 @@
 package dev.weft.identity;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,6 +45,8 @@ public final class Aliases {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return new Aliases(file, names);
+    } catch (CharacterCodingException e) {
+      throw new AliasFileException(file, firstNonUtf8Line(Files.readAllBytes(file)), "not valid UTF-8");
     }
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -63,6 +67,23 @@ public final class Aliases {
       }
     }
     return new Aliases(file, names);
+  }
+
+  private static int firstNonUtf8Line(byte[] content) {
+    int line = 1;
+    int start = 0;
+    for (int i = 0; i <= content.length; i++) {
+      if (i == content.length || content[i] == '\n') {
+        try {
+          StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content, start, i - start));
+        } catch (CharacterCodingException e) {
+          return line;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    return line;
   }
 
   /** Throws {@link IllegalArgumentException} saying why {@code name} cannot be an alias. */

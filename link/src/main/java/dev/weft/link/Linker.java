@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -187,9 +188,14 @@ public final class Linker implements AutoCloseable {
 
   private void install(Channel ch, Handshake handshake) {
     channels.add(ch);
-    ch.pipeline().addLast("hello", new HelloDecoder(!handshake.initiator()));
-    ch.pipeline().addLast("frames", new FrameDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
-    ch.pipeline().addLast("handshake", handshake);
+    handshakePipeline(ch.pipeline(), handshake);
+  }
+
+  /** The handlers of a fresh connection (also what the handshake fuzz test drives). */
+  static void handshakePipeline(ChannelPipeline pipeline, Handshake handshake) {
+    pipeline.addLast("hello", new HelloDecoder(!handshake.initiator()));
+    pipeline.addLast("frames", new FrameDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
+    pipeline.addLast("handshake", handshake);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -39,7 +39,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
   /** Encodes any frame but Data into {@code buf}; also used by tests and benchmarks. */
   static void encodeControl(Frame frame, ByteBuf buf) {
     int start = buf.writerIndex();
-    buf.writerIndex(start + HEADER);
+    buf.ensureWritable(HEADER).writerIndex(start + HEADER);
     int type = writeBody(frame, buf);
     int end = buf.writerIndex();
     buf.writerIndex(start);

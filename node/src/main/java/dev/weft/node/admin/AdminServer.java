@@ -4,6 +4,7 @@ import dev.weft.node.NodeControl;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -54,8 +55,7 @@ public final class AdminServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(MAX_BODY),
-                new AdminHandler(routes, node, token));
+            ch.pipeline().addLast(handlers(routes, node, token));
           }
         });
     ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
@@ -65,6 +65,11 @@ public final class AdminServer implements AutoCloseable {
           + bound.cause().getMessage(), bound.cause());
     }
     return new AdminServer(group, bound.channel());
+  }
+
+  /** What each admin connection runs (also what the admin fuzz test drives). */
+  static ChannelHandler[] handlers(Routes routes, NodeControl node, String token) {
+    return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY), new AdminHandler(routes, node, token)};
   }
 
   public InetSocketAddress address() {
