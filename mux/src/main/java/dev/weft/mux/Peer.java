@@ -58,13 +58,19 @@ public final class Peer {
    */
   public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser) {
+    this(executor, highSide, config, acceptor, listener, chooser, MemoryBudget.unlimited());
+  }
+
+  /** As above, with receive windows also reserved from {@code shared}, the budget of all peers. */
+  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
+      PeerListener listener, StreamChooser chooser, MemoryBudget shared) {
     this.executor = executor;
     this.highSide = highSide;
     this.config = config;
     this.acceptor = acceptor;
     this.listener = listener;
     this.chooser = chooser;
-    this.budget = new Budget(config.memoryBudget());
+    this.budget = new Budget(config.memoryBudget(), shared);
     this.migrations = new Migrations(this);
     long idle = config.idleTimeout().toNanos();
     this.idleCheck = idle == 0 ? null

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
-      peer.post(stream::pump, () -> { });
+      // Always a fresh task: this event can fire inside the scheduler's own flush.
+      try {
+        peer.executor().execute(stream::pump);
+      } catch (RejectedExecutionException e) {
+        log.debug("peer executor shut down; stream {} not resumed", stream.info().idText());
+      }
     }
     ctx.fireChannelWritabilityChanged();
   }

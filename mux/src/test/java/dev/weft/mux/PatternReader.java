@@ -9,7 +9,7 @@ final class PatternReader implements SessionHandler {
   private final long seed;
   private volatile long received;
   private volatile long target = Long.MAX_VALUE;
-  private final CompletableFuture<Void> progress = new CompletableFuture<>();
+  private volatile CompletableFuture<Void> progress = new CompletableFuture<>();
 
   PatternReader(long seed) {
     this.seed = seed;
@@ -19,13 +19,15 @@ final class PatternReader implements SessionHandler {
     return received;
   }
 
-  /** Completes once {@code bytes} have arrived (one target per reader). */
+  /** Completes once {@code bytes} have arrived; one pending target at a time. */
   CompletableFuture<Void> reached(long bytes) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    progress = f;
     target = bytes;
     if (received >= bytes) {
-      progress.complete(null);
+      f.complete(null);
     }
-    return progress;
+    return f;
   }
 
   @Override
