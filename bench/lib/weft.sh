@@ -71,13 +71,14 @@ newest = max(open_ones, key=lambda s: s.get("opened", ""))
 print(newest["id"], newest["stream"])' "$2"
 }
 
-# weft_stall SECTION ROW FROM ECHO_LOCAL_PORT SERVICE ACTION METRIC: RUNS times, 64-byte round trips
-# run through the tunnel while ACTION (a function given SESSION STREAM, which sets DISTURBED_AT to the
-# epoch ms of its disturbance) disturbs the session. The stall is the slowest round trip that ended
-# after that moment, less the median round trip.
+# weft_stall SECTION ROW FROM ECHO_LOCAL_PORT SERVICE SETUP ACTION METRIC: RUNS times, SETUP runs,
+# then 64-byte round trips run through the tunnel while ACTION (a function given SESSION STREAM, which
+# sets DISTURBED_AT to the epoch ms of its disturbance) disturbs the session. The stall is the slowest
+# round trip that ended after that moment, less the median round trip.
 weft_stall() {
-  local section=$1 row=$2 from=$3 port=$4 service=$5 action=$6 stalls=() r session stream stall
+  local section=$1 row=$2 from=$3 port=$4 service=$5 setup=$6 action=$7 stalls=() r session stream stall
   for r in $(seq "$RUNS"); do
+    "$setup" || return 1
     start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 8
     local watch=$BG_PID
     sleep 2
@@ -90,24 +91,30 @@ weft_stall() {
       END { if (worst > 0) printf "%.2f", (worst - median) / 1000; else exit 1 }' "$BENCH_TMP/watch.log") || return 1
     stalls+=("$stall")
   done
-  record "$section" "$row" "$7" ms "${stalls[@]}"
+  record "$section" "$row" "$8" ms "${stalls[@]}"
 }
 
 migrate_to_other() { # SESSION STREAM: move the session to whichever of the two streams it is not on
   local target=$WEFT_STREAM_KCP
   [ "$2" = "$WEFT_STREAM_KCP" ] && target=$WEFT_STREAM_TCP
   DISTURBED_AT=$(date +%s%3N)
-  weft a migrate "$1" "$target" >/dev/null
+  weft a migrate "$1" "$target" >/dev/null 2>"$BENCH_TMP/action.log"
 }
 
-kill_tcp_stream() { # SESSION STREAM: put the session on the TCP stream, then reset that stream's sockets
-  [ "$2" = "$WEFT_STREAM_TCP" ] || weft a migrate "$1" "$WEFT_STREAM_TCP" >/dev/null || return 1
+# With the KCP stream gone, a new session can only open on the TCP stream.
+drop_kcp_stream() {
+  weft a unlink "$WEFT_STREAM_KCP" >/dev/null 2>"$BENCH_TMP/action.log"
+}
+
+kill_tcp_stream() { # SESSION STREAM: with a KCP stream back, reset the TCP stream under the session
+  [ "$2" = "$WEFT_STREAM_TCP" ] || { echo "the session opened on $2, not on the TCP stream" >"$BENCH_TMP/action.log"; return 1; }
+  WEFT_STREAM_KCP=$(weft_link a b kcp 127.0.0.1 2>"$BENCH_TMP/action.log") || return 1
   sleep 1
   DISTURBED_AT=$(date +%s%3N)
   # Both ends of every TCP connection to b's listener: the streams from a to b, nothing else.
   ss -K -t "( dport = :${WEFT_PORT[b]} or sport = :${WEFT_PORT[b]} )" >/dev/null
   # Relink, so that the next run again has a TCP stream to lose.
-  WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1)
+  WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1 2>"$BENCH_TMP/action.log")
 }
 
 # heap_used_kib PID: heap in use right after a full GC.
@@ -151,10 +158,12 @@ weft_loopback_rows() {
   else skip links "weft link over TCP" "linking through the admin API failed"; fi
 
   if WEFT_STREAM_KCP=$(weft_link a b kcp 127.0.0.1); then
-    weft_stall migration "weft migrate between TCP and KCP" a "$echo" "bench-$ECHO_PORT" migrate_to_other "migration pause" ||
-      skip migration "weft migrate between TCP and KCP" "weft migrate failed"
-    weft_stall migration "TCP stream reset (ss -K), KCP alive" a "$echo" "bench-$ECHO_PORT" kill_tcp_stream "failover time" ||
-      skip migration "TCP stream reset (ss -K), KCP alive" "the session did not survive the reset"
+    : >"$BENCH_TMP/action.log"
+    weft_stall migration "weft migrate between TCP and KCP" a "$echo" "bench-$ECHO_PORT" : migrate_to_other "migration pause" ||
+      skip migration "weft migrate between TCP and KCP" "weft migrate failed: $(tail -1 "$BENCH_TMP/action.log")"
+    : >"$BENCH_TMP/action.log"
+    weft_stall migration "TCP stream reset (ss -K), KCP alive" a "$echo" "bench-$ECHO_PORT" drop_kcp_stream kill_tcp_stream "failover time" ||
+      skip migration "TCP stream reset (ss -K), KCP alive" "no stall measured: $(tail -1 "$BENCH_TMP/action.log")"
   else
     skip migration "weft migrate / failover" "a second (KCP) stream could not be linked"
   fi
