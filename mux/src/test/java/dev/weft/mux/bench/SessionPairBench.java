@@ -3,22 +3,12 @@ package dev.weft.mux.bench;
 import dev.weft.mux.Acceptance;
 import dev.weft.mux.Acceptor;
 import dev.weft.mux.MuxConfig;
-import dev.weft.mux.Peer;
 import dev.weft.mux.PeerListener;
 import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionHandler;
-import dev.weft.mux.StreamInfo;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultEventLoopGroup;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalServerChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,18 +47,13 @@ public class SessionPairBench {
   private final AtomicLong consumed = new AtomicLong();
   private volatile long target;
   private volatile CompletableFuture<Void> arrived;
-  private DefaultEventLoopGroup group;
-  private Peer sender;
-  private Peer receiver;
-  private Channel server;
-  private Channel client;
+  private MemoryPeers peers;
   private Session session;
   private ByteBuf block;
   private long sent;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    group = new DefaultEventLoopGroup(4);
     SessionHandler sink = new SessionHandler() {
       @Override
       public void onData(Session s, ByteBuf data) {
@@ -82,44 +67,16 @@ public class SessionPairBench {
     };
     Acceptor acceptor = q -> q.service().equals("sink") ? Acceptance.accept(s -> s.handler(sink))
         : Acceptance.reject(Reason.NO_SUCH_SERVICE);
-    MuxConfig config = MuxConfig.defaults();
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    PeerListener readiness = new PeerListener() {
-      @Override
-      public void streamAttached(StreamInfo stream) {
-        ready.complete(null);
-      }
-    };
-    sender = new Peer(group.next(), true, config, Acceptor.NONE, readiness);
-    receiver = new Peer(group.next(), false, config, acceptor, PeerListener.NONE);
-    LocalAddress address = new LocalAddress("bench-" + System.nanoTime());
-    server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
-        .childHandler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            receiver.attach(ch, 1);
-          }
-        }).bind(address).sync().channel();
-    client = new Bootstrap().group(group).channel(LocalChannel.class)
-        .handler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            sender.attach(ch, 1);
-          }
-        }).connect(address).sync().channel();
-    ready.get(10, TimeUnit.SECONDS);
-    session = sender.open("sink", new byte[0]).get(10, TimeUnit.SECONDS);
+    peers = new MemoryPeers(MuxConfig.defaults(), acceptor, PeerListener.NONE);
+    peers.link();
+    session = peers.sender.open("sink", new byte[0]).get(10, TimeUnit.SECONDS);
     block = PooledByteBufAllocator.DEFAULT.directBuffer(WRITE).writeZero(WRITE);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     block.release();
-    sender.close().get(10, TimeUnit.SECONDS);
-    receiver.close().get(10, TimeUnit.SECONDS);
-    client.close().sync();
-    server.close().sync();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    peers.close();
   }
 
   @Benchmark
