@@ -58,6 +58,11 @@ public final class Linker implements AutoCloseable {
   private final EventLoopGroup kcpGroup;
   private final boolean ownsGroups;
   private final int maxPendingHandshakes;
+  private final int handshakesPerSecond;
+  private final int handshakeBurst;
+  /** Inbound handshakes in progress on all listeners. */
+  private final AtomicInteger pending = new AtomicInteger();
+  private final HandshakeRate rate;
   private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
 
   private Linker(Builder b) {
@@ -72,6 +77,9 @@ public final class Linker implements AutoCloseable {
       this.kcpGroup = b.kcpGroup;
     }
     this.maxPendingHandshakes = b.maxPendingHandshakes;
+    this.handshakesPerSecond = b.handshakesPerSecond;
+    this.handshakeBurst = b.handshakeBurst;
+    this.rate = new HandshakeRate(b.handshakesPerSecond, b.handshakeBurst);
   }
 
   public static Builder builder(NodeKey nodeKey) {
@@ -84,15 +92,14 @@ public final class Linker implements AutoCloseable {
 
   /** Binds a listener; port 0 picks a free port (see {@link Listener#endpoint()}). */
   public CompletableFuture<Listener> listen(Endpoint endpoint) {
-    AtomicInteger pending = new AtomicInteger();
     ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        // Handshakes in progress are capped: a SYN or datagram flood gets closed, not buffered.
-        if (pending.incrementAndGet() > maxPendingHandshakes) {
-          pending.decrementAndGet();
-          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(),
-              "too many handshakes in progress (" + maxPendingHandshakes + "); closed at once"));
+        // Refused before any handshake work: a source over its rate, or a SYN or datagram flood
+        // beyond the pending cap, gets closed, not buffered.
+        String refusal = admit((InetSocketAddress) ch.remoteAddress());
+        if (refusal != null) {
+          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once"));
           // Not ch.close() here: kcp-netty registers a new child in its map only after this
           // initializer returns, so closing now would leave the dead child in that map for good.
           ch.eventLoop().execute(ch::close);
@@ -133,6 +140,33 @@ public final class Linker implements AutoCloseable {
       }
     });
     return result;
+  }
+
+  /** Null to go ahead with a handshake from {@code source} (counted as pending), else why not. */
+  private String admit(InetSocketAddress source) {
+    if (!rate.tryAcquire(source.getAddress(), System.nanoTime())) {
+      return "handshake rate limit reached for " + source.getAddress().getHostAddress()
+          + " (" + handshakesPerSecond + "/s, burst " + handshakeBurst + ")";
+    }
+    if (pending.incrementAndGet() > maxPendingHandshakes) {
+      pending.decrementAndGet();
+      return "too many handshakes in progress (" + maxPendingHandshakes + ")";
+    }
+    return null;
+  }
+
+  /** Inbound handshakes in progress now, on all listeners. */
+  public int pendingHandshakes() {
+    return pending.get();
+  }
+
+  public int maxPendingHandshakes() {
+    return maxPendingHandshakes;
+  }
+
+  /** Source addresses (IPv6: /64 prefixes) that are over their handshake rate right now. */
+  public int throttledSources() {
+    return rate.throttled(System.nanoTime());
   }
 
   /**
@@ -224,6 +258,8 @@ public final class Linker implements AutoCloseable {
         e -> log.debug("inbound handshake failed: {}", e.getMessage());
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxPendingHandshakes = 256;
+    private int handshakesPerSecond = 20;
+    private int handshakeBurst = 10;
     private EventLoopGroup tcpGroup;
     private EventLoopGroup kcpGroup;
 
@@ -270,7 +306,20 @@ public final class Linker implements AutoCloseable {
       return this;
     }
 
-    /** Inbound handshakes in progress per listener beyond which new connections are closed (default 256). */
+    /**
+     * Inbound connections each source address may start: {@code perSecond} on average, up to
+     * {@code burst} at once (default 20/s, burst 10). Beyond it they are closed unanswered.
+     */
+    public Builder handshakeRate(int perSecond, int burst) {
+      if (perSecond < 1 || burst < 1) {
+        throw new IllegalArgumentException("handshake rate and burst must be at least 1");
+      }
+      this.handshakesPerSecond = perSecond;
+      this.handshakeBurst = burst;
+      return this;
+    }
+
+    /** Inbound handshakes in progress on all listeners beyond which new connections are closed (default 256). */
     public Builder maxPendingHandshakes(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxPendingHandshakes must be at least 1");

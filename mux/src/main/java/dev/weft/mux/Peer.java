@@ -47,6 +47,7 @@ public final class Peer {
   private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
   private final Migrations migrations;
   private final ScheduledFuture<?> idleCheck;
+  private final ScheduledFuture<?> rebalanceCheck;
   private int pendingOpens;
   private volatile boolean closed;
 
@@ -54,7 +55,8 @@ public final class Peer {
    * @param highSide which half of the session id space this side opens sessions in; the two
    *     peers must pass opposite values (the node derives it from identity order, never from who
    *     dialled, since sessions outlive streams). It also breaks ties between simultaneous
-   *     migrations of one session: the high side's wins.
+   *     migrations of one session (the high side's wins), and only the high side applies the
+   *     config's {@link Rebalance} policy.
    */
   public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser) {
@@ -75,6 +77,11 @@ public final class Peer {
     long idle = config.idleTimeout().toNanos();
     this.idleCheck = idle == 0 ? null
         : executor.scheduleAtFixedRate(this::expireIdle, idle / 4, idle / 4, TimeUnit.NANOSECONDS);
+    long interval = config.pingInterval().toNanos();
+    Rebalancer rebalancer = config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance());
+    this.rebalanceCheck = rebalancer == null ? null : executor.scheduleAtFixedRate(
+        () -> rebalancer.check(List.copyOf(streams.values()), List.copyOf(sessions.values())),
+        interval, interval, TimeUnit.NANOSECONDS);
   }
 
   public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
@@ -164,7 +171,7 @@ public final class Peer {
         session.terminate(Reason.TIMEOUT, "no answer within " + config.openTimeout().toMillis() + " ms", true);
       }
     }, config.openTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    session.closeFuture().whenComplete((v, e) -> timer.cancel(false));
+    result.whenComplete((v, e) -> timer.cancel(false));
     session.opening = result;
     stream.send(new Frame.Query(id.value(), session.receiveWindow(), service, args));
   }
@@ -222,6 +229,11 @@ public final class Peer {
     return result;
   }
 
+  /** How many sessions this peer has now (any thread). */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
   /** Snapshot of the sessions (any thread). */
   public List<Session> sessions() {
     return List.copyOf(sessions.values());
@@ -248,8 +260,10 @@ public final class Peer {
         s.terminate(Reason.SHUTTING_DOWN, "peer is shutting down", true);
       }
       streams.values().forEach(MuxStream::pump);
-      if (idleCheck != null) {
-        idleCheck.cancel(false);
+      for (ScheduledFuture<?> check : new ScheduledFuture<?>[] {idleCheck, rebalanceCheck}) {
+        if (check != null) {
+          check.cancel(false);
+        }
       }
       done.complete(null);
     }, () -> done.complete(null));
@@ -362,9 +376,15 @@ public final class Peer {
       why = "Query window " + query.window() + " is not positive";
     } else if (closed) {
       reason = Reason.SHUTTING_DOWN;
-    } else if (sessions.size() >= config.maxSessionsPerPeer() || stream.sessions() >= config.maxSessionsPerStream()
-        || !budget.reserve(config.initialWindow())) {
+    } else if (sessions.size() >= config.maxSessionsPerPeer()) {
       reason = Reason.LIMIT_REACHED;
+      why = "too many sessions with this peer (limit " + config.maxSessionsPerPeer() + ")";
+    } else if (stream.sessions() >= config.maxSessionsPerStream()) {
+      reason = Reason.LIMIT_REACHED;
+      why = "too many sessions on this stream (limit " + config.maxSessionsPerStream() + ")";
+    } else if (!budget.reserve(config.initialWindow())) {
+      reason = Reason.LIMIT_REACHED;
+      why = "receive memory budget exhausted";
     }
     Acceptance decision = reason == null ? decide(new IncomingQuery(sid, query.service(), query.args(), stream.id())) : null;
     if (decision != null && !decision.accepted()) {
@@ -372,7 +392,10 @@ public final class Peer {
       reason = decision.rejection();
     }
     if (reason != null) {
-      if (why != null) {
+      if (reason == Reason.LIMIT_REACHED && why != null) {
+        log.info("stream {}: refused Query for {}: {}", stream.info().idText(), query.service(), why);
+        listener.sessionRefused(sid, query.service(), why);
+      } else if (why != null) {
         log.warn("stream {}: refused Query: {}", stream.info().idText(), why);
       }
       stream.send(new Frame.Response(id, reason, 0));

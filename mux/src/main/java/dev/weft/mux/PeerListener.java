@@ -16,6 +16,12 @@ public interface PeerListener {
 
   default void sessionRejected(SessionId id, String service, Reason reason, Direction direction) {}
 
+  /**
+   * This side refused the peer's Query because one of its own limits was reached ({@code why}
+   * says which); {@link #sessionRejected} follows with {@link Reason#LIMIT_REACHED}.
+   */
+  default void sessionRefused(SessionId id, String service, String why) {}
+
   /** Both directions finished cleanly. */
   default void sessionClosed(Session session) {}
 

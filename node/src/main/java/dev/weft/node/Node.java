@@ -10,9 +10,12 @@ import dev.weft.link.Listener;
 import dev.weft.link.RefusedException;
 import dev.weft.link.Stream;
 import dev.weft.link.StreamId;
+import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MigrationException;
+import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
+import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -52,6 +55,7 @@ public final class Node implements NodeControl, AutoCloseable {
   private final NioEventLoopGroup io;
   private final NioEventLoopGroup kcp;
   private final EventBus events;
+  private final MemoryBudget memory;
   private final Services services;
   private final Peers peers;
   private final Linker linker;
@@ -72,10 +76,14 @@ public final class Node implements NodeControl, AutoCloseable {
     this.io = new NioEventLoopGroup(config.threads(), new DefaultThreadFactory("weft-io", true));
     this.kcp = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
-    this.services = new Services(events);
-    this.peers = new Peers(key.identity(), io, config.mux(), services, events);
+    this.memory = new MemoryBudget(config.limits().memoryBudget());
+    this.services = new Services(events, this::sessionLimitRefusal);
+    this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events);
+    NodeLimits limits = config.limits();
     this.linker = Linker.builder(key)
         .eventLoops(io, kcp)
+        .maxPendingHandshakes(limits.pendingHandshakes())
+        .handshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
         .onStream(peers::attach)
         .onInboundFailure(e -> LOG.debug("inbound link failed: {}", e.getMessage()))
@@ -149,12 +157,28 @@ public final class Node implements NodeControl, AutoCloseable {
   private String linkRefusal(Identity remote, InetSocketAddress address) {
     String refusal = remote.equals(identity()) ? "a node does not link to itself"
         : config.linkPolicy().refusal(remote);
+    if (refusal == null) {
+      refusal = streamLimitRefusal(remote);
+    }
     if (refusal != null) {
       LOG.info("refused link from {} at {}: {}", remote.shortText(), address, refusal);
       events.publish(new Event.LinkRefused(events.clock().instant(), remote, String.valueOf(address),
           refusal));
     }
     return refusal;
+  }
+
+  /** Why another stream to {@code peer} is refused, or null. */
+  private String streamLimitRefusal(Identity peer) {
+    int max = config.limits().streamsPerPeer();
+    int streams = peers.get(peer).map(p -> p.streams().size()).orElse(0);
+    return streams >= max ? "too many streams with this peer (limit " + max + ")" : null;
+  }
+
+  /** Why this node takes no more sessions, or null. */
+  private String sessionLimitRefusal() {
+    int max = config.limits().sessionsPerNode();
+    return peers.sessionCount() >= max ? "too many sessions on this node (limit " + max + ")" : null;
   }
 
   // ---- the embedding API ----
@@ -179,6 +203,10 @@ public final class Node implements NodeControl, AutoCloseable {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("that is this node's own identity"));
     }
+    String full = streamLimitRefusal(peer);
+    if (full != null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(full));
+    }
     return linker.dial(endpoint, peer).thenCompose(stream -> {
       remember(new KnownEndpoint(peer, endpoint.toString()));
       return peers.of(peer).readiness(stream.id().value()).thenApply(ready -> stream);
@@ -191,6 +219,10 @@ public final class Node implements NodeControl, AutoCloseable {
    */
   @Override
   public CompletableFuture<Session> open(Identity peer, String service) {
+    String full = sessionLimitRefusal();
+    if (full != null) {
+      return CompletableFuture.failedFuture(new SessionRejectedException(Reason.LIMIT_REACHED, full));
+    }
     LinkedPeer p = peers.of(peer);
     CompletableFuture<Void> linked = p.linked()
         ? CompletableFuture.anyOf(p.streams().stream()
@@ -234,7 +266,22 @@ public final class Node implements NodeControl, AutoCloseable {
         listeners().stream().map(Endpoint::toString).toList(),
         (int) all.stream().filter(LinkedPeer::linked).count(),
         all.stream().mapToInt(p -> p.streams().size()).sum(), peers.sessions().size(),
-        services.size(), forwards.all().size(), events.dropped());
+        services.size(), forwards.all().size(), events.dropped(), limitUsage(all));
+  }
+
+  private List<LimitUsage> limitUsage(List<LinkedPeer> all) {
+    NodeLimits limits = config.limits();
+    return List.of(
+        new LimitUsage("pending handshakes", linker.pendingHandshakes(), limits.pendingHandshakes()),
+        new LimitUsage("sources over handshake rate (per s)", linker.throttledSources(),
+            limits.handshakesPerSecond()),
+        new LimitUsage("streams per peer (busiest)",
+            all.stream().mapToInt(p -> p.streams().size()).max().orElse(0), limits.streamsPerPeer()),
+        new LimitUsage("sessions per peer (busiest)",
+            all.stream().mapToInt(p -> p.mux().sessionCount()).max().orElse(0),
+            config.mux().maxSessionsPerPeer()),
+        new LimitUsage("sessions per node", peers.sessionCount(), limits.sessionsPerNode()),
+        new LimitUsage("receive buffer bytes", memory.used(), memory.limit()));
   }
 
   private static String version() {

@@ -17,21 +17,29 @@ import java.util.Objects;
  * @param linkPolicy who may link in (refused peers are told why, logged and evented)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
-    boolean createIdentity, Access linkPolicy, MuxConfig mux, int threads, Clock clock) {
+    boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock) {
   /** The default listen port of both transports. */
   public static final int DEFAULT_PORT = 7411;
+  /**
+   * The mux's limits for a small node (its own defaults suit a busy server): 1024 sessions per
+   * stream and per peer, 256 opens awaiting an answer, 64 MiB of receive windows per peer (four
+   * sessions at the 16 MiB maximum window), 1 MiB queued beyond a session's window.
+   */
+  public static final MuxConfig SMALL_NODE_MUX =
+      MuxConfig.defaults().withLimits(1024, 1024, 256, 64L * 1024 * 1024, 1024 * 1024);
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     listen = List.copyOf(listen);
     Objects.requireNonNull(linkPolicy, "linkPolicy");
     Objects.requireNonNull(mux, "mux");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(clock, "clock");
   }
 
   /**
-   * Defaults: no listeners (dial-only), no admin API, key must exist, anyone may link, mux
-   * defaults, one I/O thread per core.
+   * Defaults: no listeners (dial-only), no admin API, key must exist, anyone may link,
+   * {@link #SMALL_NODE_MUX}, {@link NodeLimits#defaults()}, one I/O thread per core.
    */
   public static Builder builder(Path dataDir) {
     return new Builder(dataDir);
@@ -45,7 +53,8 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private boolean adminRemote;
     private boolean createIdentity;
     private Access linkPolicy = Access.anyone();
-    private MuxConfig mux = MuxConfig.defaults();
+    private MuxConfig mux = SMALL_NODE_MUX;
+    private NodeLimits limits = NodeLimits.defaults();
     private int threads = Runtime.getRuntime().availableProcessors();
     private Clock clock = Clock.systemUTC();
 
@@ -80,6 +89,11 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    public Builder limits(NodeLimits value) {
+      this.limits = value;
+      return this;
+    }
+
     public Builder threads(int count) {
       this.threads = count;
       return this;
@@ -92,7 +106,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
 
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, createIdentity, linkPolicy, mux,
-          threads, clock);
+          limits, threads, clock);
     }
   }
 }

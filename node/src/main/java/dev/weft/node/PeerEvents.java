@@ -53,6 +53,11 @@ final class PeerEvents implements PeerListener {
   }
 
   @Override
+  public void sessionRefused(SessionId id, String service, String why) {
+    bus.publish(new Event.SessionRejected(bus.clock().instant(), peer, service, why));
+  }
+
+  @Override
   public void sessionClosed(Session s) {
     failingOver.remove(s.id().value());
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer, "closed"));

@@ -3,9 +3,11 @@ package dev.weft.node;
 import dev.weft.identity.Identity;
 import dev.weft.link.CloseReason;
 import dev.weft.link.Stream;
+import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MuxConfig;
 import dev.weft.mux.Peer;
 import dev.weft.mux.Session;
+import dev.weft.mux.StreamChooser;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -29,9 +31,12 @@ final class Peers {
   private final MuxConfig mux;
   private final Services services;
   private final EventBus events;
+  private final MemoryBudget memory;
 
-  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, Services services, EventBus events) {
+  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, Services services,
+      EventBus events) {
     this.self = self;
+    this.memory = memory;
     this.executors = executors;
     this.mux = mux;
     this.services = services;
@@ -45,7 +50,8 @@ final class Peers {
       // Id halves and migration ties are decided by identity order, the same at both ends.
       Peer table = new Peer(executors.next(), self.compareTo(id) > 0, mux,
           services.acceptorFor(id),
-          new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null)));
+          new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null)),
+          StreamChooser.LOWEST_RTT, memory);
       created[0] = new LinkedPeer(id, table);
       return created[0];
     });
@@ -98,6 +104,10 @@ final class Peers {
         .filter(p -> p.mux().sessions().stream().anyMatch(s -> s.id().value() == sessionId))
         .findFirst()
         .orElseThrow(() -> new NoSuchElementException("no session " + PeerEvents.id(sessionId)));
+  }
+
+  int sessionCount() {
+    return byIdentity.values().stream().mapToInt(p -> p.mux().sessionCount()).sum();
   }
 
   List<Session> sessions() {

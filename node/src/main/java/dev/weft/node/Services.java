@@ -7,6 +7,7 @@ import dev.weft.mux.Reason;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,12 @@ final class Services {
 
   private final ConcurrentMap<String, Exposed> exposed = new ConcurrentHashMap<>();
   private final EventBus events;
+  /** Why the node takes no more sessions now, or null. */
+  private final Supplier<String> nodeRefusal;
 
-  Services(EventBus events) {
+  Services(EventBus events, Supplier<String> nodeRefusal) {
     this.events = events;
+    this.nodeRefusal = nodeRefusal;
   }
 
   void add(String name, Service service, Access access) {
@@ -50,6 +54,10 @@ final class Services {
       String refusal = target.access().refusal(peer);
       if (refusal != null) {
         return reject(peer, query.service(), Reason.ACCESS_DENIED, refusal);
+      }
+      String full = nodeRefusal.get();
+      if (full != null) {
+        return reject(peer, query.service(), Reason.LIMIT_REACHED, full);
       }
       return Acceptance.accept(session -> target.service().open(session, peer));
     };

@@ -5,6 +5,7 @@ import dev.weft.mux.Session;
 import dev.weft.node.EventBus;
 import dev.weft.node.Expose;
 import dev.weft.node.Forward;
+import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeControl;
 import dev.weft.node.NodeStatus;
 import dev.weft.node.PeerInfo;
@@ -33,7 +34,7 @@ final class FakeNode implements NodeControl {
   @Override
   public NodeStatus status() {
     return new NodeStatus(self, "test", Instant.EPOCH, List.of("tcp:127.0.0.1:1"), 0, 0, 0,
-        exposes.size(), 0, 0);
+        exposes.size(), 0, 0, List.of(new LimitUsage("sessions per node", 0, 4096)));
   }
 
   @Override
