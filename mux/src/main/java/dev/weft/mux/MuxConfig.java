@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Tunables of one peer's session table. Start from {@link #defaults()} and change fields with the
  * {@code with...} methods. A zero {@code failoverGrace} disables failover; a zero
- * {@code idleTimeout} disables the idle check.
+ * {@code idleTimeout} disables the idle check; a null {@code rebalance} (the default) never moves
+ * sessions on its own.
  *
  * @param maxPayload largest Data payload accepted from the peer (frames beyond it close the stream)
  * @param chunkSize largest Data payload sent: bulk data is cut into chunks so sessions interleave
@@ -29,7 +30,8 @@ public record MuxConfig(
     Duration openTimeout,
     Duration migrateTimeout,
     Duration failoverGrace,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Rebalance rebalance) {
 
   public MuxConfig {
     positive("maxPayload", maxPayload);
@@ -67,43 +69,50 @@ public record MuxConfig(
   public static MuxConfig defaults() {
     return new MuxConfig(64 * 1024, 16 * 1024, 256 * 1024, 16 * 1024 * 1024, 1024 * 1024,
         512L * 1024 * 1024, 2048, 4096, 1024, Duration.ofSeconds(5), Duration.ofSeconds(15),
-        Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO);
+        Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO, null);
   }
 
   public MuxConfig withWindows(int initial, int max) {
     return new MuxConfig(maxPayload, chunkSize, initial, max, maxQueuedWrites, memoryBudget,
         maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
-        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout, rebalance);
   }
 
   public MuxConfig withFrames(int maxPayload, int chunkSize) {
     return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
         maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
-        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout, rebalance);
   }
 
   public MuxConfig withLimits(int perStream, int perPeer, int pendingOpens, long budget, int queuedWrites) {
     return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, queuedWrites, budget,
         perStream, perPeer, pendingOpens, pingInterval, pingTimeout,
-        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout, rebalance);
   }
 
   public MuxConfig withPing(Duration interval, Duration timeout) {
     return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
         maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, interval, timeout,
-        openTimeout, migrateTimeout, failoverGrace, idleTimeout);
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout, rebalance);
   }
 
   public MuxConfig withTimeouts(Duration open, Duration migrate, Duration idle) {
     return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
         maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
-        open, migrate, failoverGrace, idle);
+        open, migrate, failoverGrace, idle, rebalance);
   }
 
   public MuxConfig withFailoverGrace(Duration grace) {
     return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
         maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
-        openTimeout, migrateTimeout, grace, idleTimeout);
+        openTimeout, migrateTimeout, grace, idleTimeout, rebalance);
+  }
+
+  /** Turns on moving sessions off streams whose RTT degrades (null turns it off, the default). */
+  public MuxConfig withRebalance(Rebalance policy) {
+    return new MuxConfig(maxPayload, chunkSize, initialWindow, maxWindow, maxQueuedWrites, memoryBudget,
+        maxSessionsPerStream, maxSessionsPerPeer, maxPendingOpens, pingInterval, pingTimeout,
+        openTimeout, migrateTimeout, failoverGrace, idleTimeout, policy);
   }
 
   private static void positive(String name, long value) {

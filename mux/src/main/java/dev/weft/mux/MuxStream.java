@@ -35,8 +35,12 @@ final class MuxStream {
   private boolean pumpScheduled;
   private boolean flushNeeded;
   private long lastInbound = System.nanoTime();
-  private long pingId;
+  private final long firstPing = System.nanoTime();
+  private long lastPing;
+  private long lastPong;
   private ScheduledFuture<?> pinger;
+  /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
+  int strikes;
 
   MuxStream(Peer peer, long id, Channel channel) {
     this.peer = peer;
@@ -99,21 +103,23 @@ final class MuxStream {
     }, interval, interval, TimeUnit.NANOSECONDS);
   }
 
+  /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
   private void ping() {
-    pingId = System.nanoTime();
-    send(new Frame.Ping(pingId));
+    lastPing = System.nanoTime();
+    send(new Frame.Ping(lastPing));
   }
 
   void received() {
     lastInbound = System.nanoTime();
   }
 
+  /** Takes a sample only from a Pong answering one of our Pings, each at most once. */
   void pong(long id) {
-    if (id == pingId && id != 0) {
+    if (id > lastPong && id >= firstPing && id <= lastPing) {
+      lastPong = id;
       rtt.sample(System.nanoTime() - id);
       srtt = rtt.smoothed();
       minRtt = rtt.min();
-      pingId = 0;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.weft.mux;
 
 import static dev.weft.mux.Fixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -205,6 +206,31 @@ class MigrationTest {
       assertTrue(f.a.sessions().isEmpty());
       assertTrue(f.b.sessions().isEmpty());
     }
+  }
+
+  @Test
+  void sessionsLeaveAStreamWhoseRoundTripDegrades() throws Exception {
+    MuxConfig watching = CONFIG.withPing(Duration.ofMillis(50), Duration.ofSeconds(5))
+        .withRebalance(new Rebalance(2.0, Duration.ofMillis(10), 3));
+    try (Fixture f = new Fixture(watching, new Services())) {
+      Fixture.Link one = f.link();
+      Flow flow = Flow.start(f, 90);
+      Fixture.Link two = f.link();
+      one.clientTap().delay(Duration.ofMillis(60));
+      await(f.aEvents.seen("migrated " + flow.session().id()));
+      assertEquals(two.id(), flow.session().streamId());
+      flow.finish();
+    }
+  }
+
+  @Test
+  void rebalanceNeedsBothTheFactorAndTheMargin() {
+    Rebalance policy = new Rebalance(2.0, Duration.ofMillis(20), 3);
+    long ms = 1_000_000;
+    assertTrue(policy.degraded(100 * ms, 40 * ms));
+    assertFalse(policy.degraded(70 * ms, 40 * ms), "not twice as slow");
+    assertFalse(policy.degraded(3 * ms, 1 * ms), "twice as slow but only 2 ms worse");
+    assertThrows(IllegalArgumentException.class, () -> new Rebalance(0.5, Duration.ZERO, 1));
   }
 
   private static String refusal(CompletableFuture<Duration> migration) {
