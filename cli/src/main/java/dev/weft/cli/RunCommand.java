@@ -3,6 +3,7 @@ package dev.weft.cli;
 import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
+import dev.weft.node.NodeLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -13,6 +14,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", description = "Run the node in the foreground until SIGINT or SIGTERM.")
 final class RunCommand extends WeftCommand {
+  private static final NodeLimits DEFAULTS = NodeLimits.defaults();
+  private static final long MIB = 1024 * 1024;
+
   @Option(names = "--listen", paramLabel = "EP",
       description = "Listener (repeatable; default tcp:0.0.0.0:7411 and kcp:0.0.0.0:7411).")
   List<String> listen = new ArrayList<>();
@@ -24,10 +28,35 @@ final class RunCommand extends WeftCommand {
   @Option(names = "--admin-remote", description = "Allow a non-loopback --admin address.")
   boolean adminRemote;
 
+  @Option(names = "--max-pending-handshakes", paramLabel = "N",
+      description = "Inbound handshakes in progress at once (default ${DEFAULT-VALUE}).")
+  int pendingHandshakes = DEFAULTS.pendingHandshakes();
+
+  @Option(names = "--handshake-rate", paramLabel = "N",
+      description = "New inbound connections per second from one address (default ${DEFAULT-VALUE}).")
+  int handshakeRate = DEFAULTS.handshakesPerSecond();
+
+  @Option(names = "--handshake-burst", paramLabel = "N",
+      description = "How many of those may come at once (default ${DEFAULT-VALUE}).")
+  int handshakeBurst = DEFAULTS.handshakeBurst();
+
+  @Option(names = "--max-streams-per-peer", paramLabel = "N",
+      description = "Streams to one peer (default ${DEFAULT-VALUE}).")
+  int streamsPerPeer = DEFAULTS.streamsPerPeer();
+
+  @Option(names = "--max-sessions", paramLabel = "N",
+      description = "Sessions with all peers together (default ${DEFAULT-VALUE}).")
+  int sessions = DEFAULTS.sessionsPerNode();
+
+  @Option(names = "--memory-budget-mib", paramLabel = "MIB",
+      description = "Receive buffers of all sessions together, in MiB (default ${DEFAULT-VALUE}).")
+  long memoryMib = DEFAULTS.memoryBudget() / MIB;
+
   @Override
   public void run() {
     NodeConfig.Builder config = NodeConfig.builder(dataDir())
-        .admin(HostPort.parse(admin), adminRemote);
+        .admin(HostPort.parse(admin), adminRemote)
+        .limits(limits());
     List<String> endpoints = listen.isEmpty()
         ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
         : listen;
@@ -52,5 +81,10 @@ final class RunCommand extends WeftCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private NodeLimits limits() {
+    return new NodeLimits(pendingHandshakes, handshakeRate, handshakeBurst, streamsPerPeer, sessions,
+        memoryMib * MIB);
   }
 }

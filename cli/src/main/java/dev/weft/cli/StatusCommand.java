@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.node.Json;
+import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeStatus;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -30,6 +31,15 @@ final class StatusCommand extends WeftCommand {
     out.println("services   " + s.exposes() + " exposed, " + s.forwards() + " forwarded");
     if (s.eventsDropped() > 0) {
       out.println("events     " + s.eventsDropped() + " dropped by slow subscribers");
+    }
+    if (s.limits() != null && !s.limits().isEmpty()) {
+      out.println();
+      Table limits = new Table("LIMIT", "USED", "MAX");
+      for (LimitUsage l : s.limits()) {
+        boolean bytes = l.name().endsWith("bytes");
+        limits.row(l.name(), bytes ? Human.bytes(l.used()) : l.used(), bytes ? Human.bytes(l.limit()) : l.limit());
+      }
+      limits.print(out);
     }
   }
 }
