@@ -99,6 +99,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           throw new MuxProtocolException("Query service name length " + serviceLength + " is invalid");
         }
         String service = strictUtf8(body.readSlice(serviceLength));
+        if (body.readableBytes() > Peer.MAX_ARGS) {
+          throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + Peer.MAX_ARGS);
+        }
         byte[] args = new byte[body.readableBytes()];
         body.readBytes(args);
         yield new Frame.Query(session, window, service, args);

@@ -36,7 +36,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
     out.add(buf);
   }
 
-  /** Encodes any frame but Data into {@code buf}; also used by tests and benchmarks. */
+  /** Encodes any frame but Data into {@code buf} (the fuzz test re-encodes with it too). */
   static void encodeControl(Frame frame, ByteBuf buf) {
     int start = buf.writerIndex();
     buf.ensureWritable(HEADER).writerIndex(start + HEADER);

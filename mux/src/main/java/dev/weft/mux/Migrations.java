@@ -22,10 +22,10 @@ final class Migrations {
   void start(Session s, SessionId id, long target, CompletableFuture<Duration> result) {
     MuxStream to = peer.stream(target);
     String refusal = s == null ? "no session " + id
-        : s.currentState() != SessionState.OPEN ? "session " + id + " is " + s.currentState() + ", not OPEN"
-        : to == null ? "stream " + hex(target) + " is not attached to this peer"
-        : !to.live() ? "stream " + hex(target) + " is not live"
-        : to == s.stream() ? "session " + id + " is already on stream " + hex(target)
+        : s.state() != SessionState.OPEN ? "session " + id + " is " + s.state() + ", not OPEN"
+        : to == null ? "stream " + StreamInfo.text(target) + " is not attached to this peer"
+        : !to.live() ? "stream " + StreamInfo.text(target) + " is not live"
+        : to == s.stream() ? "session " + id + " is already on stream " + StreamInfo.text(target)
         : null;
     if (refusal != null) {
       result.completeExceptionally(new MigrationException(refusal));
@@ -83,7 +83,7 @@ final class Migrations {
     if (mine.to.id() == peerTarget) {
       mine.done.complete(Duration.ofNanos(System.nanoTime() - mine.started));
     } else {
-      String why = "superseded by the peer's migration to stream " + hex(peerTarget);
+      String why = "superseded by the peer's migration to stream " + StreamInfo.text(peerTarget);
       mine.done.completeExceptionally(new MigrationException(why));
       peer.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);
     }
@@ -93,7 +93,7 @@ final class Migrations {
   private void respond(MuxStream on, Session s, long target) {
     MuxStream to = peer.stream(target);
     long sid = s.id().value();
-    if (s.currentState() != SessionState.OPEN || to == null || !to.live()) {
+    if (s.state() != SessionState.OPEN || to == null || !to.live()) {
       on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
       return;
     }
@@ -137,7 +137,7 @@ final class Migrations {
 
   /** Back to sending on the current stream, if it still lives (else failover owns the session). */
   private void reopen(Session s) {
-    if (s.failover == null && s.currentState() == SessionState.MIGRATING) {
+    if (s.failover == null && s.state() == SessionState.MIGRATING) {
       s.moveTo(SessionState.OPEN);
       s.wakeStream();
     }
@@ -151,7 +151,7 @@ final class Migrations {
     for (Session s : sessions) {
       Session.Migration m = s.migration;
       if (m != null && (m.to == lost || m.from == lost)) {
-        abandon(s, m, "stream " + hex(lost.id()) + " closed during the migration: " + reason);
+        abandon(s, m, "stream " + StreamInfo.text(lost.id()) + " closed during the migration: " + reason);
         if (m.to == lost) {
           reopen(s);
         }
@@ -163,7 +163,7 @@ final class Migrations {
   }
 
   private void failover(Session s, MuxStream lost, String reason) {
-    if (s.currentState() == SessionState.ROUTING) {
+    if (s.state() == SessionState.ROUTING) {
       s.terminate(Reason.STREAM_LOST, "stream closed before the peer answered: " + reason, false);
       return;
     }
@@ -178,7 +178,7 @@ final class Migrations {
       s.terminate(Reason.STREAM_LOST, "stream closed (" + reason + ") and failover is disabled", false);
       return;
     }
-    if (s.currentState() == SessionState.OPEN) {
+    if (s.state() == SessionState.OPEN) {
       s.moveTo(SessionState.MIGRATING);
     }
     s.failover = new Session.Failover(peer.executor().schedule(() -> s.terminate(Reason.STREAM_LOST,
@@ -189,7 +189,7 @@ final class Migrations {
   }
 
   /** A stream became ready: sessions waiting for one resume on it. */
-  void streamReady(MuxStream stream) {
+  void streamReady() {
     for (Session s : peer.sessions()) {
       if (s.failover != null && !s.failover.resumeSent) {
         tryResume(s);
@@ -212,7 +212,7 @@ final class Migrations {
       on.send(new Frame.Reset(resume.session(), Reason.STREAM_LOST, "no such session to resume"));
       return;
     }
-    if (s.currentState() == SessionState.ROUTING) {
+    if (s.state() == SessionState.ROUTING) {
       s.protocolError("Resume of a session that is not open yet");
       return;
     }
@@ -225,12 +225,12 @@ final class Migrations {
       on.send(s.resumeState());
     }
     if (s.migration != null) {
-      abandon(s, s.migration, "superseded by a resume on stream " + hex(on.id()));
+      abandon(s, s.migration, "superseded by a resume on stream " + StreamInfo.text(on.id()));
     }
     s.sendOn(on);
     s.moved();
     s.failover = null;
-    if (s.currentState() == SessionState.MIGRATING) {
+    if (s.state() == SessionState.MIGRATING) {
       s.moveTo(SessionState.OPEN);
     }
     s.wakeStream();
@@ -244,9 +244,5 @@ final class Migrations {
 
   private Session peerSession(long id) {
     return peer.session(new SessionId(id)).orElse(null);
-  }
-
-  private static String hex(long id) {
-    return java.util.HexFormat.of().toHexDigits(id);
   }
 }

@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
 final class MuxStream {
   /** Chunks written per scheduler run before yielding the executor to other work. */
   private static final int CHUNKS_PER_RUN = 64;
+  /**
+   * Bytes queued beyond the channel's low-water mark at which the peer is deemed not to read.
+   * Data alone never gets here (it is only written while the channel is writable).
+   */
+  static final long MAX_UNREAD = 4L << 20;
 
   private final Peer peer;
   private final long id;
@@ -127,6 +132,13 @@ final class MuxStream {
   void send(Frame frame) {
     if (closed) {
       ReferenceCountUtil.release(frame);
+      return;
+    }
+    // Data waits for writability, control frames do not: a peer that floods requests (Ping,
+    // Query, Data for unknown sessions) and never reads the answers must not fill our memory.
+    if (channel.bytesBeforeWritable() > MAX_UNREAD) {
+      ReferenceCountUtil.release(frame);
+      fail("peer does not read: " + channel.bytesBeforeWritable() + " bytes wait to be sent");
       return;
     }
     channel.write(frame, channel.voidPromise());

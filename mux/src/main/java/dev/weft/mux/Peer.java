@@ -117,7 +117,7 @@ public final class Peer {
     }
     MuxStream stream = new MuxStream(this, streamId, channel);
     if (streams.putIfAbsent(streamId, stream) != null) {
-      throw new IllegalArgumentException("stream " + stream.info().idText() + " is already attached");
+      throw new IllegalArgumentException("stream " + StreamInfo.text(stream.id()) + " is already attached");
     }
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
         new StreamHandler(this, stream, new Frame.Hello(VERSION, config.maxPayload())));
@@ -167,7 +167,7 @@ public final class Peer {
     session.sendOn(stream);
     pendingOpens++;
     ScheduledFuture<?> timer = executor.schedule(() -> {
-      if (session.currentState() == SessionState.ROUTING) {
+      if (session.state() == SessionState.ROUTING) {
         session.terminate(Reason.TIMEOUT, "no answer within " + config.openTimeout().toMillis() + " ms", true);
       }
     }, config.openTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -215,7 +215,7 @@ public final class Peer {
       List<CompletableFuture<Duration>> moves = new ArrayList<>();
       for (Session s : sessions.values()) {
         MuxStream on = s.stream();
-        if (on != null && on.id() == from && s.currentState() == SessionState.OPEN) {
+        if (on != null && on.id() == from && s.state() == SessionState.OPEN) {
           CompletableFuture<Duration> one = new CompletableFuture<>();
           migrations.start(s, s.id(), to, one);
           moves.add(one);
@@ -290,6 +290,15 @@ public final class Peer {
     }
   }
 
+  /** Runs {@code task} in a fresh executor task, never inline (for callers that must not re-enter). */
+  void later(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("peer executor shut down; task dropped");
+    }
+  }
+
   // ---- inbound frames (on the executor) ----
 
   void onFrames(MuxStream stream, List<Frame> frames) {
@@ -303,7 +312,7 @@ public final class Peer {
         dispatch(stream, frame);
       } catch (RuntimeException e) {
         // A bug of ours must not take the stream's other frames down with it.
-        log.error("stream {}: failed handling {}", stream.info().idText(), frame, e);
+        log.error("stream {}: failed handling {}", StreamInfo.text(stream.id()), frame, e);
         ReferenceCountUtil.release(frame);
       }
     }
@@ -357,7 +366,7 @@ public final class Peer {
     }
     stream.ready(hello.maxPayload(), config);
     listener.streamAttached(stream.info());
-    migrations.streamReady(stream);
+    migrations.streamReady();
   }
 
   private void onQuery(MuxStream stream, Frame.Query query) {
@@ -393,10 +402,10 @@ public final class Peer {
     }
     if (reason != null) {
       if (reason == Reason.LIMIT_REACHED && why != null) {
-        log.info("stream {}: refused Query for {}: {}", stream.info().idText(), query.service(), why);
+        log.info("stream {}: refused Query for {}: {}", StreamInfo.text(stream.id()), query.service(), why);
         listener.sessionRefused(sid, query.service(), why);
       } else if (why != null) {
-        log.warn("stream {}: refused Query: {}", stream.info().idText(), why);
+        log.warn("stream {}: refused Query: {}", StreamInfo.text(stream.id()), why);
       }
       stream.send(new Frame.Response(id, reason, 0));
       listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
@@ -426,7 +435,7 @@ public final class Peer {
 
   private void onResponse(Frame.Response response) {
     Session s = sessions.get(response.session());
-    if (s == null || s.currentState() != SessionState.ROUTING || s.direction() != Direction.OUTBOUND) {
+    if (s == null || s.state() != SessionState.ROUTING || s.direction() != Direction.OUTBOUND) {
       log.debug("ignoring Response for session {} not being opened", new SessionId(response.session()));
       return;
     }
@@ -481,7 +490,7 @@ public final class Peer {
   private void expireIdle() {
     long cutoff = System.currentTimeMillis() - config.idleTimeout().toMillis();
     for (Session s : List.copyOf(sessions.values())) {
-      if (s.currentState() == SessionState.OPEN && s.lastActivity().toEpochMilli() < cutoff) {
+      if (s.state() == SessionState.OPEN && s.lastActivity().toEpochMilli() < cutoff) {
         s.terminate(Reason.TIMEOUT, "idle for " + config.idleTimeout().toMillis() + " ms", true);
       }
     }

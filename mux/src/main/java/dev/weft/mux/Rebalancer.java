@@ -40,7 +40,7 @@ final class Rebalancer {
 
   private void moveAll(MuxStream from, MuxStream to, List<Session> sessions) {
     for (Session session : sessions) {
-      if (session.stream() == from && session.currentState() == SessionState.OPEN) {
+      if (session.stream() == from && session.state() == SessionState.OPEN) {
         peer.migrate(session.id(), to.id()).exceptionally(e -> Duration.ZERO);
       }
     }

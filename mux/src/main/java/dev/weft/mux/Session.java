@@ -228,10 +228,6 @@ public final class Session {
 
   // ---- everything below runs on the peer's executor ----
 
-  SessionState currentState() {
-    return state;
-  }
-
   /** The single place a session changes state. */
   void moveTo(SessionState next) {
     if (!state.canMoveTo(next)) {
@@ -322,7 +318,7 @@ public final class Session {
     }
     if (closeDue()) {
       closeSent = true;
-      peer.executor().execute(this::maybeFinish); // everything may already be acknowledged
+      peer.later(this::maybeFinish); // everything may be acknowledged already
       return new Frame.Close(id.value(), out.written());
     }
     return null;

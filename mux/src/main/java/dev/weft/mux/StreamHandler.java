@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +75,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
-      // Always a fresh task: this event can fire inside the scheduler's own flush.
-      try {
-        peer.executor().execute(stream::pump);
-      } catch (RejectedExecutionException e) {
-        log.debug("peer executor shut down; stream {} not resumed", stream.info().idText());
-      }
+      peer.later(stream::pump); // never inline: this event can fire inside the scheduler's own flush
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -89,10 +83,10 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof MuxProtocolException) {
-      log.warn("stream {}: mux protocol error: {}", stream.info().idText(), cause.getMessage());
+      log.warn("stream {}: mux protocol error: {}", StreamInfo.text(stream.id()), cause.getMessage());
       stream.fail("mux protocol error: " + cause.getMessage());
     } else if (ctx.channel().isActive()) {
-      log.debug("stream {} failed", stream.info().idText(), cause);
+      log.debug("stream {} failed", StreamInfo.text(stream.id()), cause);
       stream.fail(cause.toString());
     }
   }

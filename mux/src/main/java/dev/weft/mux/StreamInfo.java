@@ -14,6 +14,11 @@ import java.util.HexFormat;
  */
 public record StreamInfo(long id, boolean ready, Duration srtt, Duration minRtt, int sessions, Instant attached) {
   public String idText() {
-    return HexFormat.of().toHexDigits(id);
+    return text(id);
+  }
+
+  /** A stream id's text form: 16 lowercase hex digits. */
+  public static String text(long streamId) {
+    return HexFormat.of().toHexDigits(streamId);
   }
 }
