@@ -84,11 +84,12 @@ weft_stall() {
     sleep 2
     read -r session stream < <(weft_session_of "$from" "$service") || { stop_bg "$watch"; return 1; }
     "$action" "$session" "$stream" || { stop_bg "$watch"; return 1; }
-    wait "$watch" || return 1
+    wait "$watch" || { echo "the session broke: $(grep -v '^sample' "$BENCH_TMP/watch.log" | tail -2 | tr '\n' ' ')" >"$BENCH_TMP/action.log"; return 1; }
     stall=$(awk -v t="$DISTURBED_AT" '
-      $1 == "slow" && $2 >= t && $3 > worst { worst = $3 }
+      $1 == "sample" && $2 >= t && $3 > worst { worst = $3 }
       /^n=/ { split($2, p, "="); median = p[2] }
-      END { if (worst > 0) printf "%.2f", (worst - median) / 1000; else exit 1 }' "$BENCH_TMP/watch.log") || return 1
+      END { if (worst > 0) printf "%.2f", (worst - median) / 1000; else exit 1 }' "$BENCH_TMP/watch.log") ||
+      { echo "no round trip completed after the disturbance" >"$BENCH_TMP/action.log"; return 1; }
     stalls+=("$stall")
   done
   record "$section" "$row" "$8" ms "${stalls[@]}"

@@ -15,15 +15,14 @@ import java.util.Arrays;
  * java RttProbe.java serve BIND_HOST PORT        echo server; prints "listening PORT" when bound
  * java RttProbe.java rtt HOST PORT COUNT [SIZE]  one connection, COUNT timed SIZE-byte (default 64) round trips
  * java RttProbe.java open HOST PORT COUNT        COUNT x (connect, 1-byte round trip, close): opening latency
- * java RttProbe.java watch HOST PORT SECONDS      64-byte round trips for SECONDS; each one slower than 1 ms is
- *                                                printed as "slow END_EPOCH_MS MICROS", so a stall (a migration
- *                                                pause, a failover) can be matched to the moment it was caused
+ * java RttProbe.java watch HOST PORT SECONDS      64-byte round trips for SECONDS, each printed as "sample
+ *                                                END_EPOCH_MS MICROS", so a stall (a migration pause, a
+ *                                                failover) can be matched to the moment it was caused
  * </pre>
  * Clients end with one line: {@code n=… p50_us=… p90_us=… p99_us=… max_us=…}.
  */
 public class RttProbe {
     private static final int READ_TIMEOUT_MS = 10_000;
-    private static final long SLOW_NANOS = 1_000_000;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -109,20 +108,20 @@ public class RttProbe {
             byte[] request = new byte[64];
             long[] samples = new long[1 << 16];
             int count = 0;
+            StringBuilder log = new StringBuilder(1 << 20); // printed afterwards: printing must not slow the loop
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             for (long now = System.nanoTime(); now < end; ) {
                 out.write(request);
                 in.readFully(request);
                 long done = System.nanoTime();
-                if (done - now > SLOW_NANOS) {
-                    System.out.println("slow " + System.currentTimeMillis() + " " + (done - now) / 1000);
-                }
+                log.append("sample ").append(System.currentTimeMillis()).append(' ').append((done - now) / 1000).append('\n');
                 if (count == samples.length) {
                     samples = Arrays.copyOf(samples, count * 2);
                 }
                 samples[count++] = done - now;
                 now = done;
             }
+            System.out.print(log);
             return Arrays.copyOf(samples, count);
         }
     }

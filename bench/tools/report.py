@@ -19,7 +19,7 @@ RATIO_SECTIONS = {"throughput", "latency", "sessions"}
 TITLES = {
     "throughput": "Bulk throughput, one connection (iperf3, loopback)",
     "latency": "Round trip and connection opening (loopback)",
-    "sessions": "Parallel connections: aggregate throughput and Jain's fairness index (loopback)",
+    "sessions": "Parallel connections (path · count): aggregate throughput and Jain's fairness index (loopback)",
     "links": "Links (full handshakes) per second",
     "migration": "Migration pause and failover time",
     "heap": "Heap per idle session",
@@ -34,12 +34,17 @@ def load(path):
             if median == "not measured":
                 skipped.append((section, row, runs))
                 continue
+            if section == "sessions":  # one row per path and count, so the table stays narrow
+                count, _, metric = metric.partition(" conns ")
+                row = f"{row} · {count}"
             measured.setdefault(section, OrderedDict()).setdefault(row, OrderedDict())[metric] = (
                 float(median), unit, runs)
     return measured, skipped
 
 
-def number(value):
+def number(value, unit=""):
+    if unit == "index":
+        return f"{value:.3f}"
     if value >= 100:
         return f"{value:,.0f}"
     return f"{value:.3g}" if value < 1 else f"{value:.1f}"
@@ -54,23 +59,24 @@ def section_title(section):
 def table(section, rows):
     metrics = list(OrderedDict((m, None) for row in rows.values() for m in row))
     units = {m: unit for row in rows.values() for m, (_, unit, _) in row.items()}
-    reference = rows.get(REFERENCE) if section in RATIO_SECTIONS else None
+    ratios = section in RATIO_SECTIONS and any(name.startswith(REFERENCE) for name in rows)
     out = ["| | " + " | ".join(f"{m} ({units[m]})" for m in metrics) + " |",
            "|---|" + "---:|" * len(metrics)]
     for name, values in rows.items():
+        reference = rows.get(REFERENCE + name[name.find(" · "):] if " · " in name else REFERENCE, {})
         cells = []
         for metric in metrics:
             if metric not in values:
                 cells.append("–")
                 continue
             value = values[metric][0]
-            cell = number(value)
-            base = reference.get(metric) if reference and name != REFERENCE else None
-            if base and base[0] and "Jain" not in metric:
+            cell = number(value, units[metric])
+            base = reference.get(metric) if ratios and not name.startswith(REFERENCE) else None
+            if base and base[0] and units[metric] != "index":
                 cell += f" ({value / base[0]:.2f}×)"
             cells.append(cell)
         out.append(f"| {name} | " + " | ".join(cells) + " |")
-    if reference:
+    if ratios:
         out.append("")
         out.append(f"(×) = ratio to `{REFERENCE}` in the same run; for latency, lower is better.")
     return "\n".join(out)
@@ -81,10 +87,14 @@ def gnuplot(script):
 
 
 def plot_sessions(measured, docs, scratch):
-    rows = measured.get("sessions", {})
+    paths = OrderedDict()
+    for name, metrics in measured.get("sessions", {}).items():
+        path, _, count = name.partition(" · ")
+        if "aggregate" in metrics:
+            paths.setdefault(path, []).append((int(count), metrics["aggregate"][0]))
     series = []
-    for name, metrics in rows.items():
-        points = sorted((int(m.split()[0]), v[0]) for m, v in metrics.items() if m.endswith("aggregate"))
+    for name, points in paths.items():
+        points.sort()
         if points:
             data = os.path.join(scratch, f"sessions-{len(series)}.dat")
             with open(data, "w") as out:
@@ -131,6 +141,44 @@ plot '{data}' using 2:xtic(1) title 'p50', '' using 3 title 'p99'
     return os.path.basename(target)
 
 
+def value(measured, section, row, metric):
+    entry = measured.get(section, {}).get(row, {}).get(metric)
+    return entry[0] if entry else None
+
+
+def targets(measured):
+    """Issue 6's targets, each with what this run measured and whether it is met."""
+    weft = "weft forward (TCP stream)"
+    ssh_up = value(measured, "throughput", REFERENCE, "throughput client→server")
+    weft_up = value(measured, "throughput", weft, "throughput client→server")
+    one = value(measured, "sessions", f"{weft} · 1", "aggregate")
+    thousand = value(measured, "sessions", f"{weft} · 1000", "aggregate")
+    jain = value(measured, "sessions", f"{weft} · 1000", "Jain")
+    rtt, ssh_rtt = (value(measured, "latency", row, "64 B RTT p50") for row in (weft, REFERENCE))
+    links = next((v["links per second"][0] for v in measured.get("links", {}).values()), None)
+    heap = [v for rows in measured.get("heap", {}).values() for m, v in rows.items() if m.startswith("heap")]
+    kcp, tcp = (value(measured, "netns 5", f"weft over {t}", "64 B RTT p99") for t in ("kcp", "tcp"))
+    checks = [
+        ("one session ≥ 1.5× `ssh -L` aes128-gcm (client→server)",
+         weft_up and ssh_up and (f"{weft_up / ssh_up:.2f}×", weft_up >= 1.5 * ssh_up)),
+        ("1,000 sessions aggregate ≥ 90 % of one session",
+         one and thousand and (f"{100 * thousand / one:.0f} %", thousand >= 0.9 * one)),
+        ("1,000 sessions Jain's index ≥ 0.95", jain is not None and (f"{jain:.3f}", jain >= 0.95)),
+        ("64 B RTT p50 no worse than `ssh -L`",
+         rtt and ssh_rtt and (f"{rtt:.0f} µs vs {ssh_rtt:.0f} µs", rtt <= ssh_rtt)),
+        ("≥ 1,000 links per second", links and (f"{links:.0f}/s", links >= 1000)),
+        ("≤ 2 KiB heap per idle session (each node)",
+         heap and (" / ".join(f"{v[0]:.0f} B" for v in heap), all(v[0] <= 2048 for v in heap))),
+        ("KCP RTT p99 at 5 % loss ≤ 0.6× TCP's (both through weft)",
+         kcp and tcp and (f"{kcp / tcp:.2f}×", kcp <= 0.6 * tcp)),
+    ]
+    lines = ["| target | this run | met |", "|---|---:|:---:|"]
+    for name, result in checks:
+        shown, met = result if result else ("not measured", None)
+        lines.append(f"| {name} | {shown} | {'–' if met is None else 'yes' if met else '**no**'} |")
+    return "\n".join(lines)
+
+
 def write(measured, skipped, machine, docs):
     parts = [BEGIN, "", "### Machine and run", "", "| | |", "|---|---|"]
     parts += [f"| {key} | {value} |" for key, value in machine]
@@ -142,6 +190,7 @@ def write(measured, skipped, machine, docs):
         netns = [s for s in measured if s.startswith("netns ")]
         plots.append(plot_rtt(netns, "64-byte RTT across the emulated WAN (50 ms RTT)",
                               "bench-netns-rtt.png", docs, scratch, measured))
+    parts += ["", "### Targets (issue 6)", "", targets(measured)]
     for section, rows in measured.items():
         parts += ["", f"### {section_title(section)}", "", table(section, rows)]
     if any(plots):
@@ -153,7 +202,7 @@ def write(measured, skipped, machine, docs):
     for section, rows in measured.items():
         for name, metrics in rows.items():
             for metric, (median, unit, runs) in metrics.items():
-                parts.append(f"{section} | {name} | {metric} | {number(median)} {unit} | {runs}")
+                parts.append(f"{section} | {name} | {metric} | {number(median, unit)} {unit} | {runs}")
     parts += ["```", "", "</details>", "", END]
     generated = "\n".join(parts)
 
