@@ -113,8 +113,9 @@ plot {', '.join(series)}
     return os.path.basename(target)
 
 
-def plot_rtt(sections, title, filename, docs, scratch, measured):
+def plot_rtt(sections, title, filename, docs, scratch, measured, unit="µs"):
     """Clustered bars of RTT p50 and p99 for every row of the given sections (one cluster each)."""
+    scale = 1000.0 if unit == "ms" else 1.0
     data = os.path.join(scratch, filename + ".dat")
     count = 0
     with open(data, "w") as out:
@@ -124,8 +125,7 @@ def plot_rtt(sections, title, filename, docs, scratch, measured):
                 p50 = metrics.get("64 B RTT p50")
                 p99 = metrics.get("64 B RTT p99")
                 if p50 and p99:
-                    label = (prefix + name).replace(" ", "\\n", 1 if not prefix else 0)
-                    out.write(f"\"{label}\" {p50[0]} {p99[0]}\n")
+                    out.write(f"\"{prefix}{name}\" {p50[0] / scale} {p99[0] / scale}\n")
                     count += 1
     if not count:
         return None
@@ -134,7 +134,8 @@ def plot_rtt(sections, title, filename, docs, scratch, measured):
 set output '{target}'
 set title '{title}'
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-set logscale y; set ylabel 'microseconds (log scale)'; set grid ytics; set key top left
+set logscale y; set ylabel '{"microseconds" if unit == "µs" else "milliseconds"} (log scale)'; set grid ytics
+set key top left
 set xtics rotate by -25
 plot '{data}' using 2:xtic(1) title 'p50', '' using 3 title 'p99'
 """)
@@ -189,7 +190,7 @@ def write(measured, skipped, machine, docs):
                               "bench-rtt-percentiles.png", docs, scratch, measured))
         netns = [s for s in measured if s.startswith("netns ")]
         plots.append(plot_rtt(netns, "64-byte RTT across the emulated WAN (50 ms RTT)",
-                              "bench-netns-rtt.png", docs, scratch, measured))
+                              "bench-netns-rtt.png", docs, scratch, measured, unit="ms"))
     parts += ["", "### Targets (issue 6)", "", targets(measured)]
     for section, rows in measured.items():
         parts += ["", f"### {section_title(section)}", "", table(section, rows)]
