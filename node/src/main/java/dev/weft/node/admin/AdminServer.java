@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +26,8 @@ public final class AdminServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 7412;
   /** Larger request bodies are refused with 413. */
   public static final int MAX_BODY = 64 * 1024;
+  /** A connection must deliver each complete request within this (slow or idle clients are cut off). */
+  public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
 
   private final EventLoopGroup group;
   private final Channel channel;
@@ -69,7 +72,8 @@ public final class AdminServer implements AutoCloseable {
 
   /** What each admin connection runs (also what the admin fuzz test drives). */
   static ChannelHandler[] handlers(Routes routes, NodeControl node, String token) {
-    return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY), new AdminHandler(routes, node, token)};
+    return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY),
+        new RequestDeadline(REQUEST_DEADLINE), new AdminHandler(routes, node, token)};
   }
 
   public InetSocketAddress address() {
