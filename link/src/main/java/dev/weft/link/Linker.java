@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -175,6 +176,15 @@ public final class Linker implements AutoCloseable {
    * {@link HandshakeException} or the transport's connect error.
    */
   public CompletableFuture<Stream> dial(Endpoint endpoint, Identity expected) {
+    return dial(endpoint, expected, null);
+  }
+
+  /**
+   * As {@link #dial(Endpoint, Identity)}, a TCP stream running on {@code loop}, one of this
+   * Linker's TCP loops (null: the next in turn), so that work already on that loop, such as the
+   * peer's other sessions, needs no thread hop. KCP streams always run on the KCP loop.
+   */
+  public CompletableFuture<Stream> dial(Endpoint endpoint, Identity expected, EventLoop loop) {
     Objects.requireNonNull(expected, "expected identity");
     CompletableFuture<Stream> result = new CompletableFuture<>();
     ChannelInitializer<Channel> init = new ChannelInitializer<>() {
@@ -188,7 +198,7 @@ public final class Linker implements AutoCloseable {
     };
     int connectTimeout = (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis());
     ChannelFuture connected = switch (endpoint.transport()) {
-      case TCP -> new Bootstrap().group(tcpGroup)
+      case TCP -> new Bootstrap().group(loop != null ? loop : tcpGroup)
           .channel(tcpGroup instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)

@@ -1,6 +1,7 @@
 package dev.weft.mux;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -111,6 +112,11 @@ public final class Session {
 
   public Direction direction() {
     return direction;
+  }
+
+  /** The executor the session's state and handler run on (the peer's). */
+  public EventExecutor executor() {
+    return peer.executor();
   }
 
   public SessionState state() {

@@ -6,9 +6,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -26,11 +25,11 @@ final class Forwards {
   private record Bound(Forward forward, Channel server) {}
 
   private final ConcurrentMap<Integer, Bound> byPort = new ConcurrentHashMap<>();
-  private final EventLoopGroup group;
+  private final EventLoops loops;
   private final BiFunction<Identity, String, CompletableFuture<Session>> opener;
 
-  Forwards(EventLoopGroup group, BiFunction<Identity, String, CompletableFuture<Session>> opener) {
-    this.group = group;
+  Forwards(EventLoops loops, BiFunction<Identity, String, CompletableFuture<Session>> opener) {
+    this.loops = loops;
     this.opener = opener;
   }
 
@@ -41,8 +40,8 @@ final class Forwards {
           "port " + forward.bind().port() + " is already forwarded"));
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
+        .group(loops.group())
+        .channel(loops.serverChannel())
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -81,9 +80,39 @@ final class Forwards {
       } else if (!ch.isActive()) {
         session.reset("the local connection closed before the session opened");
       } else {
-        TcpBridge.join(ch, session);
+        moveToLoopOf(session, ch);
       }
     });
+  }
+
+  /**
+   * Re-registers the accepted connection on the session's loop before bridging, so that socket,
+   * session and stream share one thread. Nothing has been read yet (auto-read is off).
+   */
+  private void moveToLoopOf(Session session, SocketChannel ch) {
+    EventLoop loop = loops.member(session.executor());
+    if (loop == null || loop == ch.eventLoop()) {
+      TcpBridge.join(ch, session);
+      return;
+    }
+    ch.deregister().addListener(deregistered -> {
+      if (!deregistered.isSuccess()) {
+        abandon(session, ch);
+        return;
+      }
+      loop.register(ch).addListener(registered -> {
+        if (registered.isSuccess() && ch.isActive()) {
+          TcpBridge.join(ch, session);
+        } else {
+          abandon(session, ch);
+        }
+      });
+    });
+  }
+
+  private static void abandon(Session session, SocketChannel ch) {
+    session.reset("the local connection could not move to the session's thread");
+    ch.close();
   }
 
   /** Stops listening on {@code port}; connections already bridged carry on. */

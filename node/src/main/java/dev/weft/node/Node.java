@@ -18,6 +18,8 @@ import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -52,7 +54,8 @@ public final class Node implements NodeControl, AutoCloseable {
   private final NodeKey key;
   private final DataDirLock lock;
   private final Instant started;
-  private final NioEventLoopGroup io;
+  private final EventLoops loops;
+  private final EventLoopGroup io;
   private final NioEventLoopGroup kcp;
   private final EventBus events;
   private final MemoryBudget memory;
@@ -73,7 +76,8 @@ public final class Node implements NodeControl, AutoCloseable {
     this.key = key;
     this.lock = lock;
     this.started = config.clock().instant();
-    this.io = new NioEventLoopGroup(config.threads(), new DefaultThreadFactory("weft-io", true));
+    this.loops = new EventLoops(config.threads());
+    this.io = loops.group();
     this.kcp = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
     this.memory = new MemoryBudget(config.limits().memoryBudget());
@@ -88,7 +92,7 @@ public final class Node implements NodeControl, AutoCloseable {
         .onStream(peers::attach)
         .onInboundFailure(e -> LOG.debug("inbound link failed: {}", e.getMessage()))
         .build();
-    this.forwards = new Forwards(io, this::open);
+    this.forwards = new Forwards(loops, this::open);
     Path dir = config.dataDir();
     this.exposeFile = new RecordFile<>(dir.resolve("exposes.json"), Expose.class);
     this.forwardFile = new RecordFile<>(dir.resolve("forwards.json"), Forward.class);
@@ -134,7 +138,7 @@ public final class Node implements NodeControl, AutoCloseable {
     }
     endpoints.addAll(endpointFile.load());
     for (Expose expose : exposeFile.load()) {
-      services.add(expose.service(), new TcpTarget(expose.target(), io), expose.access());
+      services.add(expose.service(), new TcpTarget(expose.target(), loops), expose.access());
       exposes.add(expose);
     }
     for (Forward forward : forwardFile.load()) {
@@ -207,7 +211,9 @@ public final class Node implements NodeControl, AutoCloseable {
     if (full != null) {
       return CompletableFuture.failedFuture(new IllegalStateException(full));
     }
-    return linker.dial(endpoint, peer).thenCompose(stream -> {
+    // A new stream to a known peer runs on the loop of its session table (see EventLoops).
+    EventLoop loop = peers.get(peer).map(p -> loops.member(p.mux().executor())).orElse(null);
+    return linker.dial(endpoint, peer, loop).thenCompose(stream -> {
       remember(new KnownEndpoint(peer, endpoint.toString()));
       return peers.of(peer).readiness(stream.id().value()).thenApply(ready -> stream);
     });
@@ -377,7 +383,7 @@ public final class Node implements NodeControl, AutoCloseable {
 
   @Override
   public synchronized void expose(Expose expose) {
-    services.add(expose.service(), new TcpTarget(expose.target(), io), expose.access());
+    services.add(expose.service(), new TcpTarget(expose.target(), loops), expose.access());
     exposes.add(expose);
     save(exposeFile, exposes);
   }

@@ -8,6 +8,7 @@ import dev.weft.mux.MuxConfig;
 import dev.weft.mux.Peer;
 import dev.weft.mux.Session;
 import dev.weft.mux.StreamChooser;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -45,10 +46,15 @@ final class Peers {
 
   /** The peer's entry, created (with its session table) on first use. */
   LinkedPeer of(Identity identity) {
+    return of(identity, null);
+  }
+
+  /** As above; a new session table runs on {@code loop} if it is one of ours (else on the next one). */
+  private LinkedPeer of(Identity identity, EventLoop loop) {
     return byIdentity.computeIfAbsent(identity, id -> {
       LinkedPeer[] created = new LinkedPeer[1];
       // Id halves and migration ties are decided by identity order, the same at both ends.
-      Peer table = new Peer(executors.next(), self.compareTo(id) > 0, mux,
+      Peer table = new Peer(loop != null ? loop : executors.next(), self.compareTo(id) > 0, mux,
           services.acceptorFor(id),
           new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null)),
           StreamChooser.LOWEST_RTT, memory);
@@ -59,7 +65,8 @@ final class Peers {
 
   /** Adopts a stream whose handshake just completed; runs on its event loop before any read. */
   void attach(Stream stream) {
-    LinkedPeer peer = of(stream.remote());
+    // The first stream's loop also runs the session table: no thread hop between them.
+    LinkedPeer peer = of(stream.remote(), EventLoops.member(executors, stream.channel().eventLoop()));
     long id = stream.id().value();
     peer.readiness(id);
     boolean first = peer.add(stream, events.clock().instant());

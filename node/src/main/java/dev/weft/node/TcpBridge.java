@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -24,8 +25,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpBridge extends ChannelInboundHandlerAdapter implements SessionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
+  /**
+   * Writability of a bridged socket flips at these many queued bytes: room for a few link messages'
+   * worth of data, so a fast session is not paused for every write.
+   */
+  private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
   private final Session session;
   private final Channel channel;
+  private final Runnable flush = this::flush;
+  private boolean flushScheduled;
 
   private TcpBridge(Session session, Channel channel) {
     this.session = session;
@@ -52,6 +60,8 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
   public static void configure(SocketChannel channel) {
     channel.config().setAutoRead(false);
     channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+    channel.config().setWriteBufferWaterMark(WATER_MARK);
   }
 
   // ---- socket → session ----
@@ -111,7 +121,16 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
 
   @Override
   public void onData(Session s, ByteBuf data) {
-    channel.writeAndFlush(data, channel.voidPromise());
+    if (channel.eventLoop().inEventLoop()) {
+      // One flush (one syscall) for everything delivered in this run of the loop, not one per chunk.
+      channel.write(data, channel.voidPromise());
+      if (!flushScheduled) {
+        flushScheduled = true;
+        channel.eventLoop().execute(flush);
+      }
+    } else {
+      channel.writeAndFlush(data, channel.voidPromise());
+    }
     if (!channel.isWritable()) {
       session.pause();
       // Writability may have come back before the pause took effect: check again on the loop.
@@ -121,6 +140,11 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
         }
       });
     }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    channel.flush();
   }
 
   @Override

@@ -6,9 +6,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,13 +15,15 @@ import org.slf4j.LoggerFactory;
 final class TcpTarget implements Service {
   private static final Logger LOG = LoggerFactory.getLogger(TcpTarget.class);
   private final HostPort target;
+  private final EventLoops loops;
   private final Bootstrap bootstrap;
 
-  TcpTarget(HostPort target, EventLoopGroup group) {
+  TcpTarget(HostPort target, EventLoops loops) {
     this.target = target;
+    this.loops = loops;
     this.bootstrap = new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
+        .group(loops.group())
+        .channel(loops.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -34,7 +35,9 @@ final class TcpTarget implements Service {
 
   @Override
   public void open(Session session, Identity peer) {
-    ChannelFuture connect = bootstrap.connect(target.host(), target.port());
+    // On the session's own loop, so the bridge needs no thread hop.
+    EventLoop loop = loops.member(session.executor());
+    ChannelFuture connect = (loop == null ? bootstrap : bootstrap.clone(loop)).connect(target.host(), target.port());
     connect.addListener(f -> {
       if (f.isSuccess()) {
         TcpBridge.join(connect.channel(), session);
