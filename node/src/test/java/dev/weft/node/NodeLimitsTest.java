@@ -141,9 +141,9 @@ class NodeLimitsTest {
     Node a = start(dirA, NodeLimits.defaults());
     Node b = start(dirB, NodeLimits.defaults().withHandshakes(64, 1, 1));
     a.link(b.identity(), endpoint(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
-    HandshakeException closed = assertInstanceOf(HandshakeException.class,
-        failure(a.link(b.identity(), endpoint(b, Transport.TCP))));
-    assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+    // Closed unanswered: the dialer sees a close or a reset, never a refusal with a reason.
+    Throwable closed = failure(a.link(b.identity(), endpoint(b, Transport.TCP)));
+    assertEquals(HandshakeException.class, closed.getClass(), closed.toString());
     // The bucket refills after a second, so a slow run may already see it recovered.
     LimitUsage rate = usage(b, "sources over handshake rate (per s)");
     assertEquals(1, rate.limit());
