@@ -1,0 +1,95 @@
+package dev.weft.it.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.identity.Aliases;
+import dev.weft.identity.NodeKey;
+import dev.weft.node.Access;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Names that end up in the data directory (aliases, service names) and try to climb out of it
+ * or hide in it: each is refused with a reason and no file appears anywhere.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class NameTraversalTest {
+  @TempDir
+  static Path dir;
+  Victim victim;
+
+  @BeforeAll
+  void start() throws Exception {
+    victim = Victim.start(dir);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (victim != null) {
+      victim.close();
+    }
+  }
+
+  static Stream<String> hostileNames() {
+    return Stream.of("../../evil", "..", ".", "a/../../b", "/etc/passwd", ".hidden", "x\u0000y", "C:\\evil",
+        "a\nb", "%2e%2e%2fevil", "-rf");
+  }
+
+  @ParameterizedTest
+  @MethodSource("hostileNames")
+  void anAliasNameIsRefused(String name) throws Exception {
+    victim.survives(v -> {
+      List<Path> before = files();
+      boolean existed = exists(v, name);
+      Aliases aliases = Aliases.load(v.dataDir());
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> aliases.set(name, NodeKey.generate().identity()));
+      assertTrue(refused.getMessage().contains("invalid alias"), refused.getMessage());
+      assertEquals(before, files());
+      assertEquals(existed, exists(v, name), "nothing is created where the name points");
+    });
+  }
+
+  @ParameterizedTest
+  @MethodSource("hostileNames")
+  void aServiceNameIsRefused(String name) throws Exception {
+    victim.survives(v -> {
+      List<Path> before = files();
+      boolean existed = exists(v, name);
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> v.node.expose(name, (session, peer) -> session.reset("no"), Access.anyone()));
+      assertTrue(refused.getMessage().contains("invalid service name"), refused.getMessage());
+      assertEquals(before, files());
+      assertEquals(existed, exists(v, name), "nothing is created where the name points");
+    });
+  }
+
+  /** Every file of the victim's data directory. */
+  private static List<Path> files() throws Exception {
+    try (Stream<Path> all = Files.walk(dir.resolve("victim"))) {
+      return all.sorted().toList();
+    }
+  }
+
+  /** Whether the name, taken as a path from the data directory, points at something. */
+  private static boolean exists(Victim v, String name) {
+    try {
+      return Files.exists(v.dataDir().resolve(name).normalize());
+    } catch (InvalidPathException notAPath) {
+      return false;
+    }
+  }
+}
