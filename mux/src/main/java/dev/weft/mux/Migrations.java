@@ -60,6 +60,15 @@ final class Migrations {
           yieldTo(s, mine, marker.stream());
         }
         respond(on, s, marker.stream());
+        if (mine != null && mine.to.id() == marker.stream()) {
+          // Both asked for the same move: ours is done too, once we send on the target.
+          if (s.streamId() == marker.stream()) {
+            mine.done.complete(Duration.ofNanos(System.nanoTime() - mine.started));
+          } else {
+            mine.done.completeExceptionally(new MigrationException("stream "
+                + StreamInfo.text(marker.stream()) + " is no longer live"));
+          }
+        }
       }
       case ACCEPT -> {
         if (mine != null && mine.to.id() == marker.stream()) {
@@ -75,14 +84,15 @@ final class Migrations {
     }
   }
 
-  /** This (low) side drops its own request for the peer's; same target means it still succeeded. */
+  /**
+   * This (low) side drops its own request for the peer's; with the same target it still succeeds,
+   * once the answer to the peer has switched the session.
+   */
   private void yieldTo(Session s, Session.Migration mine, long peerTarget) {
     s.migration = null;
     mine.timer.cancel(false);
     s.moveTo(SessionState.OPEN);
-    if (mine.to.id() == peerTarget) {
-      mine.done.complete(Duration.ofNanos(System.nanoTime() - mine.started));
-    } else {
+    if (mine.to.id() != peerTarget) {
       String why = "superseded by the peer's migration to stream " + StreamInfo.text(peerTarget);
       mine.done.completeExceptionally(new MigrationException(why));
       peer.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);

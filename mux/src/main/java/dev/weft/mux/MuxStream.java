@@ -34,6 +34,9 @@ final class MuxStream {
   private volatile int sessions;
   private volatile long srtt;
   private volatile long minRtt;
+  private volatile double loss;
+  private final PingLoss pingLoss = new PingLoss();
+  private long lossLimit;
   private volatile String closeReason;
   private boolean closed;
   private int chunkSize;
@@ -89,7 +92,7 @@ final class MuxStream {
     long s = srtt;
     long m = minRtt;
     return new StreamInfo(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
-        m == 0 ? null : Duration.ofNanos(m), sessions, attached);
+        m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached);
   }
 
   /** The peer's Hello arrived: data may flow, pings start. */
@@ -98,6 +101,7 @@ final class MuxStream {
     ready = true;
     long interval = config.pingInterval().toNanos();
     long timeout = config.pingTimeout().toNanos();
+    lossLimit = interval;
     ping();
     pinger = peer.executor().scheduleAtFixedRate(() -> {
       if (System.nanoTime() - lastInbound > timeout) {
@@ -111,6 +115,8 @@ final class MuxStream {
   /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
   private void ping() {
     lastPing = System.nanoTime();
+    loss = pingLoss.loss(lastPing, lossLimit);
+    pingLoss.sent(lastPing);
     send(new Frame.Ping(lastPing));
   }
 
@@ -122,7 +128,10 @@ final class MuxStream {
   void pong(long id) {
     if (id > lastPong && id >= firstPing && id <= lastPing) {
       lastPong = id;
-      rtt.sample(System.nanoTime() - id);
+      long now = System.nanoTime();
+      rtt.sample(now - id);
+      pingLoss.answered(id, now - id);
+      loss = pingLoss.loss(now, lossLimit);
       srtt = rtt.smoothed();
       minRtt = rtt.min();
     }

@@ -85,7 +85,7 @@ public final class Peer {
   }
 
   public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
-    this(executor, highSide, config, acceptor, listener, StreamChooser.LOWEST_RTT);
+    this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY);
   }
 
   public EventExecutor executor() {

@@ -1,17 +1,22 @@
 package dev.weft.mux;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Applies a {@link Rebalance} policy once per ping interval: counts, per stream, consecutive
  * checks at which it was degraded against the best live stream, and at {@code patience} moves
- * its open sessions to the best one. Only the high side acts, so the two peers never race to move
- * the same sessions. Runs on the peer's executor.
+ * its open sessions to the best one, except sessions it moved less than {@code cooldown} ago.
+ * Only the high side acts, so the two peers never race to move the same sessions. Runs on the
+ * peer's executor.
  */
 final class Rebalancer {
   private final Peer peer;
   private final Rebalance policy;
+  /** Session id → when this rebalancer last moved it (nanoTime). */
+  private final Map<Long, Long> moved = new HashMap<>();
 
   Rebalancer(Peer peer, Rebalance policy) {
     this.peer = peer;
@@ -20,27 +25,35 @@ final class Rebalancer {
 
   void check(List<MuxStream> streams, List<Session> sessions) {
     MuxStream best = null;
+    long bestScore = Long.MAX_VALUE;
     for (MuxStream s : streams) {
-      if (s.live() && s.srttNanos() > 0 && (best == null || s.srttNanos() < best.srttNanos())) {
+      long score = s.info().score();
+      if (s.live() && score < bestScore) {
         best = s;
+        bestScore = score;
       }
     }
     if (best == null) {
       return;
     }
+    long now = System.nanoTime();
+    moved.values().removeIf(at -> now - at > policy.cooldown().toNanos());
     for (MuxStream s : streams) {
-      if (s == best || !s.live() || s.srttNanos() == 0 || !policy.degraded(s.srttNanos(), best.srttNanos())) {
+      long score = s.info().score();
+      if (s == best || !s.live() || score == Long.MAX_VALUE || !policy.degraded(score, bestScore)) {
         s.strikes = 0;
       } else if (++s.strikes >= policy.patience()) {
         s.strikes = 0;
-        moveAll(s, best, sessions);
+        moveAll(s, best, sessions, now);
       }
     }
   }
 
-  private void moveAll(MuxStream from, MuxStream to, List<Session> sessions) {
+  private void moveAll(MuxStream from, MuxStream to, List<Session> sessions, long now) {
     for (Session session : sessions) {
-      if (session.stream() == from && session.state() == SessionState.OPEN) {
+      long id = session.id().value();
+      if (session.stream() == from && session.state() == SessionState.OPEN && !moved.containsKey(id)) {
+        moved.put(id, now);
         peer.migrate(session.id(), to.id()).exceptionally(e -> Duration.ZERO);
       }
     }

@@ -1,6 +1,5 @@
 package dev.weft.mux;
 
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 
@@ -10,10 +9,12 @@ public interface StreamChooser {
   /** Returns the id of one of {@code live} (never empty). */
   long choose(List<StreamInfo> live);
 
-  /** Lowest smoothed RTT; streams not yet measured come last; ties go to the older stream. */
-  StreamChooser LOWEST_RTT = live -> live.stream()
-      .min(Comparator.comparing((StreamInfo s) -> s.srtt() == null ? Duration.ofDays(1) : s.srtt())
-          .thenComparing(StreamInfo::attached))
+  /**
+   * Best {@link StreamInfo#score()}: lowest smoothed RTT, inflated by ping loss; streams not yet
+   * measured come last; ties go to the older stream.
+   */
+  StreamChooser BEST_QUALITY = live -> live.stream()
+      .min(Comparator.comparingLong(StreamInfo::score).thenComparing(StreamInfo::attached))
       .orElseThrow()
       .id();
 }

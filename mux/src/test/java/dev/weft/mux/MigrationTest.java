@@ -211,7 +211,7 @@ class MigrationTest {
   @Test
   void sessionsLeaveAStreamWhoseRoundTripDegrades() throws Exception {
     MuxConfig watching = CONFIG.withPing(Duration.ofMillis(50), Duration.ofSeconds(5))
-        .withRebalance(new Rebalance(2.0, Duration.ofMillis(10), 3));
+        .withRebalance(new Rebalance(2.0, Duration.ofMillis(10), 3, Duration.ofSeconds(30)));
     try (Fixture f = new Fixture(watching, new Services())) {
       Fixture.Link one = f.link();
       Flow flow = Flow.start(f, 90);
@@ -225,12 +225,12 @@ class MigrationTest {
 
   @Test
   void rebalanceNeedsBothTheFactorAndTheMargin() {
-    Rebalance policy = new Rebalance(2.0, Duration.ofMillis(20), 3);
+    Rebalance policy = new Rebalance(2.0, Duration.ofMillis(20), 3, Duration.ZERO);
     long ms = 1_000_000;
     assertTrue(policy.degraded(100 * ms, 40 * ms));
     assertFalse(policy.degraded(70 * ms, 40 * ms), "not twice as slow");
     assertFalse(policy.degraded(3 * ms, 1 * ms), "twice as slow but only 2 ms worse");
-    assertThrows(IllegalArgumentException.class, () -> new Rebalance(0.5, Duration.ZERO, 1));
+    assertThrows(IllegalArgumentException.class, () -> new Rebalance(0.5, Duration.ZERO, 1, Duration.ZERO));
   }
 
   private static String refusal(CompletableFuture<Duration> migration) {

@@ -82,7 +82,9 @@ public final class Node implements NodeControl, AutoCloseable {
     this.events = new EventBus(config.clock());
     this.memory = new MemoryBudget(config.limits().memoryBudget());
     this.services = new Services(events, this::sessionLimitRefusal);
-    this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events);
+    Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
+        peer -> knownEndpoints(peer).stream().map(Endpoint::parse).toList(), this::link);
+    this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events, relinker);
     NodeLimits limits = config.limits();
     this.linker = Linker.builder(key)
         .eventLoops(io, kcp)

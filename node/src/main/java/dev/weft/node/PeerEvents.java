@@ -19,13 +19,16 @@ final class PeerEvents implements PeerListener {
   private final Identity peer;
   private final EventBus bus;
   private final Consumer<Long> streamReady;
+  private final Runnable failingOverStarted;
   /** Session id → the stream it lost, while it fails over. */
   private final Map<Long, Long> failingOver = new ConcurrentHashMap<>();
 
-  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady) {
+  /** {@code failingOverStarted} runs whenever a session starts waiting for a new stream. */
+  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady, Runnable failingOverStarted) {
     this.peer = peer;
     this.bus = bus;
     this.streamReady = streamReady;
+    this.failingOverStarted = failingOverStarted;
   }
 
   static String id(long value) {
@@ -90,6 +93,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void failoverStarted(Session s, long from, String why) {
     failingOver.put(s.id().value(), from);
+    failingOverStarted.run();
   }
 
   @Override

@@ -33,10 +33,12 @@ final class Peers {
   private final Services services;
   private final EventBus events;
   private final MemoryBudget memory;
+  private final Relinker relinker;
 
   Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, Services services,
-      EventBus events) {
+      EventBus events, Relinker relinker) {
     this.self = self;
+    this.relinker = relinker;
     this.memory = memory;
     this.executors = executors;
     this.mux = mux;
@@ -56,8 +58,9 @@ final class Peers {
       // Id halves and migration ties are decided by identity order, the same at both ends.
       Peer table = new Peer(loop != null ? loop : executors.next(), self.compareTo(id) > 0, mux,
           services.acceptorFor(id),
-          new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null)),
-          StreamChooser.LOWEST_RTT, memory);
+          new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null),
+              () -> relinker.wake(created[0])),
+          StreamChooser.BEST_QUALITY, memory);
       created[0] = new LinkedPeer(id, table);
       return created[0];
     });
@@ -87,6 +90,7 @@ final class Peers {
         peer.identity(), reason.toString()));
     if (last) {
       events.publish(new Event.PeerUnlinked(events.clock().instant(), peer.identity()));
+      relinker.wake(peer);
     }
   }
 

@@ -1,0 +1,148 @@
+package dev.weft.it.migration;
+
+import static dev.weft.it.migration.NodePair.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.link.Stream;
+import dev.weft.link.Transport;
+import dev.weft.mux.Reason;
+import dev.weft.mux.SessionResetException;
+import dev.weft.node.Event;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Streams dying under live sessions, over real sockets: a TCP connection reset in the middle of a
+ * transfer, a KCP path that silently drops everything, and every stream to the peer at once.
+ */
+@Timeout(120)
+class FailoverTest {
+  private static final int FLOWS = 10;
+  private static final long PROGRESS = 256 * 1024;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aResetTcpStreamLosesNothingWhileAKcpStreamLives() throws Exception {
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX)) {
+      Stream tcp = pair.link(Transport.TCP);
+      List<FlowEnd> flows = openFlows(pair);
+      Stream kcp = pair.link(Transport.KCP);
+      progress(pair, flows);
+      pair.tcp.reset();
+      awaitFailovers(pair, flows, tcp, kcp);
+      progress(pair, flows);
+      pair.finish(flows);
+    }
+  }
+
+  @Test
+  void aSilentlyDeadKcpPathLosesNothingWhileATcpStreamLives() throws Exception {
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX)) {
+      Stream kcp = pair.link(Transport.KCP);
+      List<FlowEnd> flows = openFlows(pair);
+      Stream tcp = pair.link(Transport.TCP);
+      progress(pair, flows);
+      pair.kcp.blackhole();
+      // Nobody reports the loss: the ping timeout notices the silence.
+      pair.next(Event.StreamClosed.class, e -> e.stream().equals(kcp.id().toString()));
+      awaitFailovers(pair, flows, kcp, tcp);
+      progress(pair, flows);
+      pair.finish(flows);
+    }
+  }
+
+  @Test
+  void sessionsResumeWhenTheNodeRelinksWithinTheGracePeriod() throws Exception {
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX)) {
+      Stream tcp = pair.link(Transport.TCP);
+      List<FlowEnd> flows = openFlows(pair);
+      Stream kcp = pair.link(Transport.KCP);
+      progress(pair, flows);
+      // Every stream dies at once; the TCP path accepts again, the KCP path stays dead.
+      pair.tcp.reset();
+      pair.kcp.blackhole();
+      Set<String> dead = Set.of(tcp.id().toString(), kcp.id().toString());
+      Set<String> resumedOn = new HashSet<>();
+      for (FlowEnd flow : flows) {
+        String id = flow.session.id().toString();
+        Event.Failover f = pair.next(Event.Failover.class, e -> e.session().equals(id) && !dead.contains(e.to()));
+        resumedOn.add(f.to());
+      }
+      assertEquals(1, resumedOn.size(), "all resumed on the stream A linked again: " + resumedOn);
+      assertEquals("tcp", pair.a.streams().stream().filter(s -> resumedOn.contains(s.id()))
+          .findFirst().orElseThrow().transport());
+      progress(pair, flows);
+      pair.finish(flows);
+    }
+  }
+
+  @Test
+  void sessionsAreResetWithAClearReasonWhenNoStreamComesBackWithinTheGracePeriod() throws Exception {
+    Duration grace = Duration.ofSeconds(3);
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX.withFailoverGrace(grace))) {
+      pair.link(Transport.TCP);
+      List<FlowEnd> flows = openFlows(pair);
+      pair.link(Transport.KCP);
+      progress(pair, flows);
+      // Both paths die and stay dead: A's attempts to link again fail.
+      pair.tcp.close();
+      pair.kcp.blackhole();
+      for (FlowEnd flow : flows) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(flow.received));
+        SessionResetException reset = assertInstanceOf(SessionResetException.class, e.getCause());
+        assertEquals(Reason.STREAM_LOST, reset.reason());
+        assertTrue(reset.getMessage().contains("grace period"), reset.getMessage());
+        SessionResetException remote = assertInstanceOf(SessionResetException.class,
+            assertThrows(ExecutionException.class, () -> await(pair.served(flow).received)).getCause());
+        assertEquals(Reason.STREAM_LOST, remote.reason());
+        String id = flow.session.id().toString();
+        Event.SessionClosed closed = pair.next(Event.SessionClosed.class, c -> c.session().equals(id));
+        assertTrue(closed.reason().contains("grace period"), closed.reason());
+      }
+      assertTrue(pair.a.sessions().isEmpty());
+      assertTrue(pair.b.sessions().isEmpty());
+    }
+  }
+
+  private static List<FlowEnd> openFlows(NodePair pair) throws Exception {
+    List<FlowEnd> flows = new ArrayList<>();
+    for (int i = 0; i < FLOWS; i++) {
+      flows.add(pair.open());
+    }
+    return flows;
+  }
+
+  /** Every flow moves on, both ways. */
+  private static void progress(NodePair pair, List<FlowEnd> flows) throws Exception {
+    for (FlowEnd flow : flows) {
+      await(flow.advanced(PROGRESS));
+      await(pair.served(flow).advanced(PROGRESS));
+    }
+  }
+
+  /** Every flow's session failed over from {@code lost} to {@code survivor}, at both ends. */
+  private static void awaitFailovers(NodePair pair, List<FlowEnd> flows, Stream lost, Stream survivor)
+      throws Exception {
+    for (FlowEnd flow : flows) {
+      String id = flow.session.id().toString();
+      Event.Failover f = pair.next(Event.Failover.class, e -> e.session().equals(id));
+      assertEquals(survivor.id().toString(), f.to());
+      assertNotEquals(lost.id().value(), flow.session.streamId());
+      assertTrue(f.millis() >= 0);
+    }
+  }
+}
