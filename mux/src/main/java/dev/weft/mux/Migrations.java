@@ -237,6 +237,11 @@ final class Migrations {
     if (s.migration != null) {
       abandon(s, s.migration, "superseded by a resume on stream " + StreamInfo.text(on.id()));
     }
+    long before = s.streamId();
+    if (waiting == null && before != 0 && before != on.id()) {
+      // The peer noticed the loss first: listeners still see where the session failed over from.
+      peer.listener().failoverStarted(s, before, "the peer resumed it on stream " + StreamInfo.text(on.id()));
+    }
     s.sendOn(on);
     s.moved();
     s.failover = null;

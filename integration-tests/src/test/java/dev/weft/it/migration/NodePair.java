@@ -33,11 +33,11 @@ import java.util.function.Predicate;
 final class NodePair implements AutoCloseable {
   static final String FLOW = "flow";
   static final long WAIT_SECONDS = 30;
-  /** Fast liveness, so a silently dead path is noticed in about a second. */
+  /** Fast liveness, so a silently dead path is noticed in seconds (with room for a starved machine). */
   static final MuxConfig MUX = NodeConfig.SMALL_NODE_MUX
-      .withPing(Duration.ofMillis(250), Duration.ofSeconds(4));
+      .withPing(Duration.ofMillis(250), Duration.ofSeconds(8));
   /** Each end's rate on every flow: data always in flight, the machine not saturated. */
-  static final long RATE = 2L << 20;
+  static final long RATE = 512L << 10;
 
   final Node a;
   final Node b;
@@ -163,6 +163,19 @@ final class NodePair implements AutoCloseable {
         return type.cast(e);
       }
     }
+  }
+
+  /** True if no event on A matches for all of {@code quiet} (a bounded wait by design). */
+  <T extends Event> boolean none(Class<T> type, Predicate<T> matching, Duration quiet)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + quiet.toNanos();
+    for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+      Event e = aEvents.poll(Duration.ofNanos(left));
+      if (type.isInstance(e) && matching.test(type.cast(e))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static <T> T await(CompletableFuture<T> future) throws Exception {
