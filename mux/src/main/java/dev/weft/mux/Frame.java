@@ -5,7 +5,7 @@ import io.netty.util.ReferenceCounted;
 
 /**
  * One mux frame: the unit the codec reads and writes. Every frame names a session (0 for
- * stream-level frames). Layouts are specified byte by byte in docs/protocol-mux.md.
+ * stream-level frames). Layouts are specified byte by byte in docs/protocol.md, part 2.
  */
 public sealed interface Frame {
   /** Session the frame belongs to; 0 for stream-level frames (Hello, Ping, Pong). */
