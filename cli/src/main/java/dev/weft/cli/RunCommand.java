@@ -1,11 +1,14 @@
 package dev.weft.cli;
 
+import dev.weft.mux.MuxConfig;
+import dev.weft.mux.Rebalance;
 import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.NodeLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -52,11 +55,22 @@ final class RunCommand extends WeftCommand {
       description = "Receive buffers of all sessions together, in MiB (default ${DEFAULT-VALUE}).")
   long memoryMib = DEFAULTS.memoryBudget() / MIB;
 
+  @Option(names = "--rebalance",
+      description = "Move sessions off a stream whose round trip grows well past another stream's "
+          + "to the same peer (2x and 20 ms worse for 3 pings in a row; a moved session then stays 30 s).")
+  boolean rebalance;
+
+  @Option(names = "--failover-grace", paramLabel = "SECONDS",
+      description = "How long the sessions of a lost stream wait for another stream to the peer, "
+          + "which the node tries to link again (default ${DEFAULT-VALUE}; 0 turns failover off).")
+  long failoverGrace = NodeConfig.SMALL_NODE_MUX.failoverGrace().toSeconds();
+
   @Override
   public void run() {
     NodeConfig.Builder config = NodeConfig.builder(dataDir())
         .admin(HostPort.parse(admin), adminRemote)
-        .limits(limits());
+        .limits(limits())
+        .mux(mux());
     List<String> endpoints = listen.isEmpty()
         ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
         : listen;
@@ -81,6 +95,14 @@ final class RunCommand extends WeftCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private MuxConfig mux() {
+    if (failoverGrace < 0) {
+      throw new IllegalArgumentException("--failover-grace must not be negative");
+    }
+    MuxConfig mux = NodeConfig.SMALL_NODE_MUX.withFailoverGrace(Duration.ofSeconds(failoverGrace));
+    return rebalance ? mux.withRebalance(Rebalance.standard()) : mux;
   }
 
   private NodeLimits limits() {

@@ -24,6 +24,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = Event.MigrationStarted.class, name = "migration-started"),
   @JsonSubTypes.Type(value = Event.MigrationDone.class, name = "migration-done"),
   @JsonSubTypes.Type(value = Event.MigrationFailed.class, name = "migration-failed"),
+  @JsonSubTypes.Type(value = Event.FailoverStarted.class, name = "failover-started"),
   @JsonSubTypes.Type(value = Event.Failover.class, name = "failover"),
   @JsonSubTypes.Type(value = Event.Overflow.class, name = "overflow"),
 })
@@ -65,6 +66,9 @@ public sealed interface Event {
 
   record MigrationFailed(Instant at, String session, String from, String to, String reason)
       implements Event {}
+
+  /** A session's stream died; it waits (up to the failover grace period) for another one. */
+  record FailoverStarted(Instant at, String session, String from, String reason) implements Event {}
 
   /** A session of a dead stream resumed on another one, {@code millis} after the failure. */
   record Failover(Instant at, String session, String from, String to, long millis)

@@ -93,6 +93,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void failoverStarted(Session s, long from, String why) {
     failingOver.put(s.id().value(), from);
+    bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), id(from), why));
     failingOverStarted.run();
   }
 

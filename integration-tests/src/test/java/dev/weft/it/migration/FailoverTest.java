@@ -2,11 +2,13 @@ package dev.weft.it.migration;
 
 import static dev.weft.it.migration.NodePair.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
 import dev.weft.mux.Reason;
@@ -17,7 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,9 +127,19 @@ class FailoverTest {
 
   /** Every flow moves on, both ways. */
   private static void progress(NodePair pair, List<FlowEnd> flows) throws Exception {
+    List<CompletableFuture<Void>> moving = new ArrayList<>();
     for (FlowEnd flow : flows) {
-      await(flow.advanced(PROGRESS));
-      await(pair.served(flow).advanced(PROGRESS));
+      moving.add(flow.advanced(PROGRESS));
+      moving.add(pair.served(flow).advanced(PROGRESS));
+    }
+    try {
+      await(CompletableFuture.allOf(moving.toArray(CompletableFuture[]::new)));
+    } catch (TimeoutException e) {
+      StringBuilder stuck = new StringBuilder("flows stopped moving:");
+      for (FlowEnd flow : flows) {
+        stuck.append("\n  A ").append(flow).append("\n  B ").append(pair.served(flow));
+      }
+      throw new AssertionError(stuck + "\n  streams " + pair.a.streams(), e);
     }
   }
 
@@ -137,10 +151,20 @@ class FailoverTest {
     String from = lost.id().toString();
     for (FlowEnd flow : flows) {
       String id = flow.session.id().toString();
+      Event.FailoverStarted started = pair.next(Event.FailoverStarted.class,
+          e -> e.session().equals(id) && from.equals(e.from()));
       Event.Failover f = pair.next(Event.Failover.class, e -> e.session().equals(id) && from.equals(e.from()));
       assertNotEquals(from, f.to());
-      assertTrue(f.millis() >= 0);
       assertNotEquals(lost.id().value(), flow.session.streamId());
+      JsonNode json = NodePair.json(started);
+      assertEquals("failover-started", json.get("type").asText());
+      assertEquals(id, json.get("session").asText());
+      assertFalse(json.get("reason").asText().isEmpty());
+      json = NodePair.json(f);
+      assertEquals("failover", json.get("type").asText());
+      assertEquals(from, json.get("from").asText());
+      assertEquals(f.to(), json.get("to").asText());
+      assertTrue(json.get("millis").asLong() >= 0 && json.get("millis").asLong() < 60_000, json.toString());
     }
   }
 }

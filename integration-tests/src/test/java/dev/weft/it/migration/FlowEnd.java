@@ -4,6 +4,7 @@ import dev.weft.mux.Direction;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionHandler;
 import dev.weft.mux.SessionResetException;
+import dev.weft.mux.StreamInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ final class FlowEnd implements SessionHandler {
   private final CRC32C receivedCrc = new CRC32C();
   private final List<Waiter> waiters = new ArrayList<>();
   private volatile boolean stopping;
-  private long sent;
+  private volatile long sent;
   private volatile long receivedBytes;
 
   private record Waiter(long bytes, CompletableFuture<Void> reached) {}
@@ -79,6 +80,14 @@ final class FlowEnd implements SessionHandler {
   /** Stops writing after the write in progress, then half-closes. */
   void stop() {
     stopping = true;
+  }
+
+  /** For failure messages: where the session is and how far each direction got. */
+  @Override
+  public String toString() {
+    return session + " on stream " + StreamInfo.text(session.streamId()) + ", wrote " + sent
+        + ", received " + receivedBytes + " (session in " + session.bytesIn() + ", out "
+        + session.bytesOut() + ")";
   }
 
   long receivedBytes() {

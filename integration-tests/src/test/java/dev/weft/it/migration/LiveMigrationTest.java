@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
+import dev.weft.node.Event;
 import dev.weft.node.Node;
 import dev.weft.node.SessionInfo;
 import java.nio.file.Path;
@@ -34,6 +36,8 @@ class LiveMigrationTest {
       FlowEnd flow = pair.open();
       FlowEnd served = pair.served(flow);
       String session = flow.session.id().toString();
+      Stream initial = flow.session.streamId() == tcp.id().value() ? tcp : kcp;
+      Stream second = initial == tcp ? kcp : tcp;
       for (int i = 0; i < 100; i++) {
         Stream target = flow.session.streamId() == tcp.id().value() ? kcp : tcp;
         // Either side may start it: alternate.
@@ -47,6 +51,15 @@ class LiveMigrationTest {
       }
       assertEquals(100, flow.session.migrations());
       assertEquals(100, served.session.migrations());
+      // The events of one migration A started, as operators see them.
+      Event.MigrationStarted started = pair.next(Event.MigrationStarted.class, e -> e.session().equals(session));
+      JsonNode json = NodePair.json(started);
+      assertEquals("migration-started", json.get("type").asText());
+      assertEquals(initial.id().toString(), json.get("from").asText());
+      assertEquals(second.id().toString(), json.get("to").asText());
+      json = NodePair.json(pair.next(Event.MigrationDone.class, e -> e.session().equals(session)));
+      assertEquals("migration-done", json.get("type").asText());
+      assertTrue(json.get("pauseMicros").asLong() > 0, json.toString());
       // What `weft sessions` shows.
       assertEquals(100, pair.a.sessions().stream().filter(s -> s.id().equals(session))
           .findFirst().orElseThrow().migrations());

@@ -3,6 +3,7 @@ package dev.weft.it.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
@@ -10,6 +11,7 @@ import dev.weft.mux.MuxConfig;
 import dev.weft.node.Access;
 import dev.weft.node.Event;
 import dev.weft.node.HostPort;
+import dev.weft.node.Json;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.Subscription;
@@ -176,6 +178,11 @@ final class NodePair implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** An event as the admin API's event feed and {@code weft events} show it. */
+  static JsonNode json(Event event) throws IOException {
+    return Json.mapper().readTree(Json.mapper().writeValueAsBytes(event));
   }
 
   static <T> T await(CompletableFuture<T> future) throws Exception {
