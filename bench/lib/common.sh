@@ -84,10 +84,15 @@ median() { # numbers on stdin, one a line
 # field NAME LINE: the value of NAME=VALUE in a tool's one-line report.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
-# record SECTION ROW METRIC UNIT VALUE...: the median of several runs, with every run kept.
+# record SECTION ROW METRIC UNIT VALUE...: the median of several runs, with every run kept. Fewer
+# than two successful runs is no median: the row is reported as not measured instead.
 record() {
   local section=$1 row=$2 metric=$3 unit=$4; shift 4
   local med
+  if [ $# -lt 2 ]; then
+    skip "$section" "$row" "$metric: only $# run(s) succeeded, no median"
+    return 1
+  fi
   med=$(printf '%s\n' "$@" | median) || return 1
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$row" "$metric" "$unit" "$med" "$*" >>"$BENCH_RESULTS"
   log "$section | $row | $metric = $med $unit (runs: $*)"

@@ -2,12 +2,15 @@
 # Each takes the section and row it reports under, then where the path starts (HOST PORT), and runs
 # RUNS times; the median goes into the results. NETNS, when set, runs the client inside that namespace.
 
+IPERF_RESET_SECONDS=10
+
 in_ns() { IN_NS=(); [ -z "${NETNS:-}" ] || IN_NS=(ip netns exec "$NETNS"); }
 client() { in_ns; "${IN_NS[@]}" "$@"; }
 
 iperf_MBps() { # HOST PORT [iperf3 options]: received MB/s (10^6 bytes) of one iperf3 run
   local host=$1 port=$2; shift 2
-  client timeout $((DURATION + 20)) iperf3 -c "$host" -p "$port" -t "$DURATION" -J "$@" |
+  client timeout $((DURATION + 20)) iperf3 -c "$host" -p "$port" -t "$DURATION" -J \
+    --connect-timeout 10000 --rcv-timeout 10000 "$@" |
     python3 -c '
 import json, sys
 result = json.load(sys.stdin)
@@ -20,8 +23,9 @@ print(round(result["end"]["sum_received"]["bits_per_second"] / 8e6, 1))'
 measure_throughput() {
   local section=$1 row=$2 host=$3 port=$4 up=() down=() r value
   for r in $(seq "$RUNS"); do
-    value=$(iperf_MBps "$host" "$port") && up+=("$value")
-    value=$(iperf_MBps "$host" "$port" -R) && down+=("$value")
+    # After a failed run the server may still hold the aborted test until its idle timeout.
+    if value=$(iperf_MBps "$host" "$port"); then up+=("$value"); else sleep "$IPERF_RESET_SECONDS"; fi
+    if value=$(iperf_MBps "$host" "$port" -R); then down+=("$value"); else sleep "$IPERF_RESET_SECONDS"; fi
   done
   [ ${#up[@]} -gt 0 ] && record "$section" "$row" "throughput client→server" MB/s "${up[@]}"
   [ ${#down[@]} -gt 0 ] && record "$section" "$row" "throughput server→client" MB/s "${down[@]}"
@@ -75,7 +79,8 @@ start_targets() {
   local bind=${1:-127.0.0.1} prefix=${2:-target}
   IPERF_PORT=$(free_port); ECHO_PORT=$(free_port); SOURCE_PORT=$(free_port)
   in_ns
-  start_bg "$prefix-iperf3" "${IN_NS[@]}" iperf3 -s --forceflush -B "$bind" -p "$IPERF_PORT"
+  start_bg "$prefix-iperf3" "${IN_NS[@]}" iperf3 -s --forceflush --idle-timeout "$IPERF_RESET_SECONDS" \
+    -B "$bind" -p "$IPERF_PORT"
   start_bg "$prefix-echo" "${IN_NS[@]}" "${TOOL[@]}" RttProbe serve "$bind" "$ECHO_PORT"
   start_bg "$prefix-source" "${IN_NS[@]}" "${TOOL[@]}" Fanout source "$bind" "$SOURCE_PORT"
   wait_for_line "$BENCH_TMP/$prefix-echo.log" '^listening' 30 &&

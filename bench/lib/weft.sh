@@ -79,7 +79,8 @@ weft_stall() {
   local section=$1 row=$2 from=$3 port=$4 service=$5 setup=$6 action=$7 stalls=() r session stream stall
   for r in $(seq "$RUNS"); do
     "$setup" || return 1
-    start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 8
+    # Long enough for the CLI calls around the disturbance, which take seconds on a busy machine.
+    start_bg watch "${TOOL[@]}" RttProbe watch 127.0.0.1 "$port" 20
     local watch=$BG_PID
     sleep 2
     read -r session stream < <(weft_session_of "$from" "$service") || { stop_bg "$watch"; return 1; }
