@@ -10,7 +10,7 @@ client() { in_ns; "${IN_NS[@]}" "$@"; }
 iperf_MBps() { # HOST PORT [iperf3 options]: received MB/s (10^6 bytes) of one iperf3 run
   local host=$1 port=$2; shift 2
   client timeout $((DURATION + 20)) iperf3 -c "$host" -p "$port" -t "$DURATION" -J \
-    --connect-timeout 10000 --rcv-timeout 10000 "$@" |
+    --connect-timeout 10000 "$@" |
     python3 -c '
 import json, sys
 result = json.load(sys.stdin)

@@ -186,3 +186,28 @@ weft_netns_rows() { # LOSS TRANSPORT
   NETNS=$NETNS_LEFT measure_rtt "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[1]}" "$NETNS_RTT_COUNT"
   weft_stop a b
 }
+
+# Migration pause and failover time as the node reports them (MigrationDone.pauseMicros,
+# Failover.millis), from bench/migration: two nodes in one JVM over real loopback TCP and KCP
+# links, 8 sessions keeping both streams busy. Independent of the CLI, so it measures even while
+# `weft migrate` cannot be driven from outside.
+weft_migration_figures_rows() {
+  local row="in one JVM (bench/migration: node API, 8 loaded sessions)" r out
+  local pause50=() pause99=() fail50=() fail99=() wall50=()
+  for r in $(seq "$RUNS"); do
+    out=$(timeout 600 "$BENCH_DIR/migration" "$MIGRATIONS" "$FAILOVERS" 8 2>"$BENCH_TMP/migration.log") || {
+      skip migration "$row" "bench/migration failed: $(grep -m1 -E 'Exception|Error' "$BENCH_TMP/migration.log" | cut -c1-200)"
+      return
+    }
+    pause50+=("$(awk '/^migration pause/ { print $(NF-7) }' <<<"$out")")
+    pause99+=("$(awk '/^migration pause/ { print $(NF-4) }' <<<"$out")")
+    fail50+=("$(awk '/^failover, loss noticed/ { print $(NF-7) }' <<<"$out")")
+    fail99+=("$(awk '/^failover, loss noticed/ { print $(NF-4) }' <<<"$out")")
+    wall50+=("$(awk '/^failover, TCP reset/ { print $(NF-7) }' <<<"$out")")
+  done
+  record migration "$row" "migration pause p50 ($MIGRATIONS migrations)" µs "${pause50[@]}"
+  record migration "$row" "migration pause p99" µs "${pause99[@]}"
+  record migration "$row" "failover p50, loss noticed → resumed ($FAILOVERS resets)" ms "${fail50[@]}"
+  record migration "$row" "failover p99, loss noticed → resumed" ms "${fail99[@]}"
+  record migration "$row" "failover p50, reset → last session resumed" ms "${wall50[@]}"
+}
