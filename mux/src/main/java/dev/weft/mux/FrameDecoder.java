@@ -20,6 +20,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** Every implementation accepts Data payloads of at least this size. */
   public static final int MIN_PAYLOAD = 1024;
 
+  /** Shared by every Query without arguments (the usual case), which Session never hands out. */
+  private static final byte[] NO_ARGS = new byte[0];
+
   private final int maxBody;
   private boolean helloSeen;
   private boolean failed;
@@ -102,7 +105,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (body.readableBytes() > Peer.MAX_ARGS) {
           throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + Peer.MAX_ARGS);
         }
-        byte[] args = new byte[body.readableBytes()];
+        byte[] args = body.isReadable() ? new byte[body.readableBytes()] : NO_ARGS;
         body.readBytes(args);
         yield new Frame.Query(session, window, service, args);
       }

@@ -10,10 +10,13 @@ import java.util.TreeMap;
  * the ready queue; exact or partial duplicates (after a rewind) are trimmed; data from a newer
  * stream that overtook the old stream's tail waits in {@code early}. Everything held is below the
  * granted credit limit, so memory is bounded by the window. Confined to the peer's executor.
+ *
+ * <p>Both queues exist only while they hold something: most sessions are idle most of the time,
+ * and an idle session should cost a few hundred bytes, not a kilobyte of empty collections.
  */
 final class ReceiveBuffer {
-  private final ArrayDeque<ByteBuf> ready = new ArrayDeque<>();
-  private final TreeMap<Long, ByteBuf> early = new TreeMap<>();
+  private ArrayDeque<ByteBuf> ready;
+  private TreeMap<Long, ByteBuf> early;
   private long received;
 
   /** Offset of the next byte expected: everything below it has arrived in order. */
@@ -22,16 +25,26 @@ final class ReceiveBuffer {
   }
 
   boolean hasReady() {
-    return !ready.isEmpty();
+    return ready != null && !ready.isEmpty();
   }
 
   ByteBuf poll() {
-    return ready.poll();
+    if (ready == null) {
+      return null;
+    }
+    ByteBuf next = ready.poll();
+    if (ready.isEmpty()) {
+      ready = null;
+    }
+    return next;
   }
 
   /** Takes ownership of {@code payload} at {@code offset}; returns how many bytes became ready. */
   long accept(long offset, ByteBuf payload) {
     if (offset > received) {
+      if (early == null) {
+        early = new TreeMap<>();
+      }
       ByteBuf previous = early.put(offset, payload);
       if (previous != null) {
         keepLonger(offset, previous);
@@ -41,9 +54,12 @@ final class ReceiveBuffer {
     long before = received;
     append(offset, payload);
     Map.Entry<Long, ByteBuf> next;
-    while ((next = early.firstEntry()) != null && next.getKey() <= received) {
+    while (early != null && (next = early.firstEntry()) != null && next.getKey() <= received) {
       early.pollFirstEntry();
       append(next.getKey(), next.getValue());
+    }
+    if (early != null && early.isEmpty()) {
+      early = null;
     }
     return received - before;
   }
@@ -63,14 +79,21 @@ final class ReceiveBuffer {
       return;
     }
     payload.skipBytes((int) (received - offset));
+    if (ready == null) {
+      ready = new ArrayDeque<>(4);
+    }
     ready.add(payload);
     received = end;
   }
 
   void releaseAll() {
-    ready.forEach(ByteBuf::release);
-    ready.clear();
-    early.values().forEach(ByteBuf::release);
-    early.clear();
+    if (ready != null) {
+      ready.forEach(ByteBuf::release);
+      ready.clear();
+    }
+    if (early != null) {
+      early.values().forEach(ByteBuf::release);
+      early.clear();
+    }
   }
 }

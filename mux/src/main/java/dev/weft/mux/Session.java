@@ -59,7 +59,8 @@ public final class Session {
   private final Direction direction;
   private final Instant created = Instant.now();
   private final SendBuffer out = new SendBuffer();
-  private final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
+  /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
+  private ArrayDeque<PendingWrite> writes;
   private final ReceiveBuffer in = new ReceiveBuffer();
   private final ReceiveWindow window;
   private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
@@ -158,12 +159,18 @@ public final class Session {
   }
 
   /**
-   * Sets the handler that receives data; data that arrived before is delivered to it now.
+   * Sets the handler that receives data; data that arrived before is delivered to it now, and
+   * a reset that came before is reported to it now.
    * Use either a handler or {@link #inputStream()}, not both.
    */
   public void handler(SessionHandler handler) {
     peer.run(() -> {
       this.handler = handler;
+      if (state == SessionState.CLOSED && resetCause != null) {
+        // Reset before the handler came: it still hears of it, as if it had been there.
+        handler.onReset(this, resetCause);
+        return;
+      }
       deliver();
     });
   }
@@ -285,6 +292,9 @@ public final class Session {
     }
     out.append(data);
     touch();
+    if (writes == null) {
+      writes = new ArrayDeque<>(4);
+    }
     writes.add(new PendingWrite(out.written(), done));
     completeWrites();
     wakeStream();
@@ -295,8 +305,11 @@ public final class Session {
   }
 
   private void completeWrites() {
-    while (!writes.isEmpty() && writes.peek().end() - out.acked() <= acceptLimit()) {
+    while (writes != null && !writes.isEmpty() && writes.peek().end() - out.acked() <= acceptLimit()) {
       writes.poll().done().complete(null);
+    }
+    if (writes != null && writes.isEmpty()) {
+      writes = null;
     }
   }
 
@@ -480,8 +493,10 @@ public final class Session {
       failover = null;
     }
     Throwable failure = endCause();
-    writes.forEach(w -> w.done().completeExceptionally(failure));
-    writes.clear();
+    if (writes != null) {
+      writes.forEach(w -> w.done().completeExceptionally(failure));
+      writes.clear();
+    }
     closeDone.completeExceptionally(failure);
     peer.ended(this, cause);
     if (cause == null) {

@@ -66,6 +66,29 @@ class SessionTest {
   }
 
   @Test
+  void aHandlerSetAfterAResetHearsOfIt() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      f.link();
+      Session s = await(f.a.open("echo", new byte[0]));
+      s.reset("gone before the handler came");
+      assertThrows(ExecutionException.class, () -> await(s.closeFuture()));
+      CompletableFuture<SessionResetException> heard = new CompletableFuture<>();
+      s.handler(new SessionHandler() {
+        @Override
+        public void onData(Session session, io.netty.buffer.ByteBuf data) {
+          data.release();
+        }
+
+        @Override
+        public void onReset(Session session, SessionResetException cause) {
+          heard.complete(cause);
+        }
+      });
+      assertEquals(Reason.APPLICATION, await(heard).reason());
+    }
+  }
+
+  @Test
   void idleSessionsAreResetWhenConfigured() throws Exception {
     MuxConfig idle = CONFIG.withTimeouts(CONFIG.openTimeout(), CONFIG.migrateTimeout(), Duration.ofMillis(200));
     try (Fixture f = new Fixture(idle, new Services())) {

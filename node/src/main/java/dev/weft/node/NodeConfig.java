@@ -22,11 +22,15 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
   public static final int DEFAULT_PORT = 7411;
   /**
    * The mux's limits for a small node (its own defaults suit a busy server): 1024 sessions per
-   * stream and per peer, 256 opens awaiting an answer, 64 MiB of receive windows per peer (four
-   * sessions at the 16 MiB maximum window), 1 MiB queued beyond a session's window.
+   * stream and per peer, as many opens awaiting an answer (a burst of local connections to a
+   * forward is not refused while the peer answers), 64 MiB of receive windows per peer (four
+   * sessions at the 16 MiB maximum window), 1 MiB queued beyond a session's window. Sessions
+   * start with a 64 KiB window, so the budget admits all 1024 at once; a busy session's window
+   * grows from there (doubling while a window drains in under two round trips).
    */
-  public static final MuxConfig SMALL_NODE_MUX =
-      MuxConfig.defaults().withLimits(1024, 1024, 256, 64L * 1024 * 1024, 1024 * 1024);
+  public static final MuxConfig SMALL_NODE_MUX = MuxConfig.defaults()
+      .withWindows(64 * 1024, 16 * 1024 * 1024)
+      .withLimits(1024, 1024, 1024, 64L * 1024 * 1024, 1024 * 1024);
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");

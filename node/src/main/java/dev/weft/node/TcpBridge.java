@@ -47,12 +47,7 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
   public static void join(Channel channel, Session session) {
     TcpBridge bridge = new TcpBridge(session, channel);
     channel.pipeline().addLast("bridge", bridge);
-    session.handler(bridge);
-    session.closeFuture().whenComplete((ok, failure) -> {
-      if (failure != null) {
-        channel.close();
-      }
-    });
+    session.handler(bridge); // a reset, even one before this, closes the socket (onReset)
     channel.config().setAutoRead(true);
   }
 
