@@ -71,7 +71,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws NoSuchAlgorithmException {
     noise = new HandshakeState(LinkProtocol.NOISE_PROTOCOL, initiator() ? HandshakeState.INITIATOR : HandshakeState.RESPONDER);
-    noise.getLocalKeyPair().setPrivateKey(config.noisePrivateKey(), 0);
+    noise.getLocalKeyPair().copyFrom(config.noiseStatic());
     noise.setPrologue(LinkProtocol.HELLO, 0, LinkProtocol.HELLO_LENGTH);
     noise.start();
     long millis = config.handshakeTimeout().toMillis();
@@ -132,7 +132,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     }
     byte[] remoteStatic = new byte[noise.getRemotePublicKey().getPublicKeyLength()];
     noise.getRemotePublicKey().getPublicKey(remoteStatic, 0);
-    if (!received.proves(remoteStatic)) {
+    if (!config.verifiedProofs().proves(received, remoteStatic)) {
       throw new HandshakeException(ctx.channel().remoteAddress(),
           "the peer's identity signature does not match its Noise static key");
     }

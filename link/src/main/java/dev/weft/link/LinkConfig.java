@@ -13,26 +13,28 @@ import java.util.function.Consumer;
  */
 record LinkConfig(
     NodeKey nodeKey,
-    byte[] noisePrivateKey,
+    DHState noiseStatic,
     byte[] proof,
+    VerifiedProofs verifiedProofs,
     Duration handshakeTimeout,
     Duration idleTimeout,
     AccessPolicy accessPolicy,
     Consumer<Stream> onStream,
     Consumer<HandshakeException> onInboundFailure) {
 
-  /** A fresh X25519 Noise static key per Linker, bound to the node identity by a signature. */
+  /**
+   * A fresh X25519 Noise static key pair per Linker, bound to the node identity by a signature.
+   * It is never changed after this: each handshake copies it (deriving the public key again
+   * would cost one more X25519 multiplication per handshake).
+   */
   static LinkConfig create(NodeKey nodeKey, Duration handshakeTimeout, Duration idleTimeout,
       AccessPolicy accessPolicy, Consumer<Stream> onStream, Consumer<HandshakeException> onInboundFailure) {
     try {
       DHState dh = Noise.createDH("25519");
       dh.generateKeyPair();
-      byte[] privateKey = new byte[dh.getPrivateKeyLength()];
       byte[] publicKey = new byte[dh.getPublicKeyLength()];
-      dh.getPrivateKey(privateKey, 0);
       dh.getPublicKey(publicKey, 0);
-      dh.destroy();
-      return new LinkConfig(nodeKey, privateKey, HandshakePayload.proof(nodeKey, publicKey),
+      return new LinkConfig(nodeKey, dh, HandshakePayload.proof(nodeKey, publicKey), new VerifiedProofs(),
           handshakeTimeout, idleTimeout, accessPolicy, onStream, onInboundFailure);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("noise-java lacks X25519", e);
