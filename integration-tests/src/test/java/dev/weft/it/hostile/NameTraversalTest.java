@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Names that end up in the data directory (aliases, service names) and try to climb out of it
@@ -43,38 +43,38 @@ class NameTraversalTest {
     }
   }
 
-  static Stream<String> hostileNames() {
-    return Stream.of("../../evil", "..", ".", "a/../../b", "/etc/passwd", ".hidden", "x\u0000y", "C:\\evil",
-        "a\nb", "%2e%2e%2fevil", "-rf");
-  }
+  private static final List<String> HOSTILE_NAMES = List.of("../../evil", "..", ".", "a/../../b",
+      "/etc/passwd", ".hidden", "x\u0000y", "C:\\evil", "a\nb", "%2e%2e%2fevil", "-rf");
 
-  @ParameterizedTest
-  @MethodSource("hostileNames")
-  void anAliasNameIsRefused(String name) throws Exception {
+  /** Names are checked before anything touches the disk, so all of them share one victim run. */
+  @Test
+  void aliasNamesThatClimbOrHideAreRefused() throws Exception {
     victim.survives(v -> {
-      List<Path> before = files();
-      boolean existed = exists(v, name);
       Aliases aliases = Aliases.load(v.dataDir());
-      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-          () -> aliases.set(name, NodeKey.generate().identity()));
-      assertTrue(refused.getMessage().contains("invalid alias"), refused.getMessage());
-      assertEquals(before, files());
-      assertEquals(existed, exists(v, name), "nothing is created where the name points");
+      for (String name : HOSTILE_NAMES) {
+        refusedWithoutAFile(v, name, "invalid alias", () -> aliases.set(name, NodeKey.generate().identity()));
+      }
     });
   }
 
-  @ParameterizedTest
-  @MethodSource("hostileNames")
-  void aServiceNameIsRefused(String name) throws Exception {
+  @Test
+  void serviceNamesThatClimbOrHideAreRefused() throws Exception {
     victim.survives(v -> {
-      List<Path> before = files();
-      boolean existed = exists(v, name);
-      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-          () -> v.node.expose(name, (session, peer) -> session.reset("no"), Access.anyone()));
-      assertTrue(refused.getMessage().contains("invalid service name"), refused.getMessage());
-      assertEquals(before, files());
-      assertEquals(existed, exists(v, name), "nothing is created where the name points");
+      for (String name : HOSTILE_NAMES) {
+        refusedWithoutAFile(v, name, "invalid service name",
+            () -> v.node.expose(name, (session, peer) -> session.reset("no"), Access.anyone()));
+      }
     });
+  }
+
+  private static void refusedWithoutAFile(Victim v, String name, String reason, Executable attempt)
+      throws Exception {
+    List<Path> before = files();
+    boolean existed = exists(v, name);
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, attempt, name);
+    assertTrue(refused.getMessage().contains(reason), refused.getMessage());
+    assertEquals(before, files(), name);
+    assertEquals(existed, exists(v, name), "nothing is created where '" + name + "' points");
   }
 
   /** Every file of the victim's data directory. */
