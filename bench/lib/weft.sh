@@ -26,8 +26,11 @@ weft_start() {
   weft "$node" init >/dev/null || return 1
   local in_ns=()
   [ -z "$ns" ] || in_ns=(ip netns exec "$ns")
+  # The protective defaults (20 inbound handshakes/s per address, 8 streams per peer) would measure
+  # the limits, not weft: the link rate row opens hundreds of streams from one address.
   start_bg "weft-$node" "${in_ns[@]}" java ${WEFT_JAVA_OPTS:-} -jar "$WEFT_JAR" --data "$dir" run \
-    --listen "tcp:$bind:${WEFT_PORT[$node]}" --listen "kcp:$bind:${WEFT_PORT[$node]}" --admin "127.0.0.1:$(free_port)"
+    --listen "tcp:$bind:${WEFT_PORT[$node]}" --listen "kcp:$bind:${WEFT_PORT[$node]}" --admin "127.0.0.1:$(free_port)" \
+    --handshake-rate 100000 --handshake-burst 100000 --max-pending-handshakes 1024 --max-streams-per-peer 1024
   WEFT_PID[$node]=$BG_PID
   for i in $(seq 60); do
     weft "$node" status >/dev/null 2>&1 && break
