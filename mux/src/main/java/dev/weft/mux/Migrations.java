@@ -1,6 +1,7 @@
 package dev.weft.mux;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,11 @@ import java.util.concurrent.TimeUnit;
  * the stream it sends on. Runs on the peer's executor.
  */
 final class Migrations {
+  /** A peer's migration request waiting for its target to become ready here. */
+  private record Request(MuxStream on, Session session, long target) {}
+
   private final Peer peer;
+  private final List<Request> awaitingTarget = new ArrayList<>();
 
   Migrations(Peer peer) {
     this.peer = peer;
@@ -103,6 +108,12 @@ final class Migrations {
   private void respond(MuxStream on, Session s, long target) {
     MuxStream to = peer.stream(target);
     long sid = s.id().value();
+    if (s.state() == SessionState.OPEN && to != null && !to.live() && !to.closed()) {
+      // The target is attached here but the peer's Hello on it has not arrived yet: the peer saw
+      // ours first and may ask at once. Answer when it is ready (or gone).
+      awaitingTarget.add(new Request(on, s, target));
+      return;
+    }
     if (s.state() != SessionState.OPEN || to == null || !to.live()) {
       on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
       return;
@@ -157,6 +168,7 @@ final class Migrations {
 
   /** A stream closed: its sessions wait for another stream (or end if failover is off). */
   void streamLost(MuxStream lost, List<Session> sessions) {
+    answerAwaiting();
     String reason = lost.closeReason();
     for (Session s : sessions) {
       Session.Migration m = s.migration;
@@ -200,6 +212,7 @@ final class Migrations {
 
   /** A stream became ready: sessions waiting for one resume on it. */
   void streamReady() {
+    answerAwaiting();
     for (Session s : peer.sessions()) {
       if (s.failover != null && !s.failover.resumeSent) {
         tryResume(s);
@@ -255,6 +268,24 @@ final class Migrations {
       took = Duration.ofNanos(System.nanoTime() - waiting.started);
     }
     peer.listener().failoverDone(s, on.id(), took);
+  }
+
+  /** Answers the deferred requests whose target became ready or went away. */
+  private void answerAwaiting() {
+    List<Request> due = new ArrayList<>();
+    awaitingTarget.removeIf(r -> {
+      MuxStream to = peer.stream(r.target());
+      boolean decided = to == null || to.live() || to.closed() || r.session().state() != SessionState.OPEN;
+      if (decided) {
+        due.add(r);
+      }
+      return decided;
+    });
+    for (Request r : due) {
+      if (!r.on().closed()) {
+        respond(r.on(), r.session(), r.target());
+      }
+    }
   }
 
   private Session peerSession(long id) {

@@ -3,20 +3,24 @@ package dev.weft.it.migration;
 import static dev.weft.it.migration.NodePair.await;
 
 import dev.weft.link.Stream;
+import dev.weft.link.StreamId;
 import dev.weft.link.Transport;
 import dev.weft.node.Event;
+import dev.weft.node.StreamInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Measures, over real loopback links between two nodes in one JVM: the migration pause (how long
  * the initiator holds a session's writes) while other sessions keep both streams busy, and the
  * failover time after a TCP stream is reset abruptly while a KCP stream lives. Run it with
- * {@code bench/migration [migrations] [failovers] [flows]}; it prints one line per figure.
+ * {@code bench/migration [migrations] [failovers] [sessions] [KiB/s]}; it prints one line per
+ * figure.
  */
 public final class MigrationFigures {
   private MigrationFigures() {}
@@ -25,17 +29,18 @@ public final class MigrationFigures {
     int migrations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int failovers = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int flows = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    long rate = (args.length > 3 ? Long.parseLong(args[3]) : 1024) * 1024;
     Path dir = Files.createTempDirectory("weft-migration-figures");
-    try (NodePair pair = NodePair.start(dir, NodePair.MUX, 4L << 20)) {
-      Stream tcp = pair.link(Transport.TCP);
-      Stream kcp = pair.link(Transport.KCP);
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX, rate)) {
+      pair.link(Transport.TCP);
+      pair.link(Transport.KCP);
       List<FlowEnd> load = new ArrayList<>();
       for (int i = 0; i < flows; i++) {
         load.add(pair.open());
       }
       System.out.printf(Locale.ROOT, "load: %d sessions, each end sending %d KiB/s, on TCP and KCP%n",
-          flows, (4L << 20) / 1024);
-      pause(pair, migrations, tcp, kcp);
+          flows, rate / 1024);
+      pause(pair, migrations);
       failover(pair, failovers, load);
       pair.finish(load);
       System.out.println("load sessions finished: every byte checked both ways");
@@ -46,19 +51,43 @@ public final class MigrationFigures {
     }
   }
 
-  /** Migrates one loaded session back and forth; the pause is what its initiator reports. */
-  private static void pause(NodePair pair, int count, Stream tcp, Stream kcp) throws Exception {
+  /**
+   * Migrates one loaded session back and forth between a TCP and a KCP stream; the pause is what
+   * its initiator reports. A stream that dies meanwhile (a starved machine) is linked again and
+   * the failed migration counted.
+   */
+  private static void pause(NodePair pair, int count) throws Exception {
     FlowEnd probe = pair.open();
     String session = probe.session.id().toString();
     List<Long> pauses = new ArrayList<>();
+    int failed = 0;
     for (int i = 0; i < count; i++) {
-      Stream target = probe.session.streamId() == tcp.id().value() ? kcp : tcp;
-      await(pair.a.migrate(session, target.id().toString()));
-      pauses.add(pair.next(Event.MigrationDone.class, e -> e.session().equals(session)).pauseMicros());
+      StreamInfo tcp = live(pair, Transport.TCP);
+      StreamInfo kcp = live(pair, Transport.KCP);
+      StreamInfo target = probe.session.streamId() == StreamId.parse(tcp.id()).value() ? kcp : tcp;
+      try {
+        await(pair.a.migrate(session, target.id()));
+        pauses.add(pair.next(Event.MigrationDone.class, e -> e.session().equals(session)).pauseMicros());
+      } catch (ExecutionException e) {
+        failed++;
+      }
       await(probe.advanced(4096));
     }
-    report("migration pause, TCP<->KCP under load (" + count + " migrations)", pauses, "us");
+    report("migration pause, TCP<->KCP under load (" + count + " migrations, " + failed + " failed)",
+        pauses, "us");
     pair.finish(List.of(probe));
+  }
+
+  /** A live stream over {@code transport}, linked now if there is none. */
+  private static StreamInfo live(NodePair pair, Transport transport) throws Exception {
+    String scheme = transport.scheme();
+    for (StreamInfo s : pair.a.streams()) {
+      if (s.transport().equals(scheme)) {
+        return s;
+      }
+    }
+    String id = pair.link(transport).id().toString();
+    return pair.a.streams().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
   }
 
   /**
@@ -69,18 +98,21 @@ public final class MigrationFigures {
     List<Long> resumes = new ArrayList<>();
     List<Long> walls = new ArrayList<>();
     for (int t = 0; t < trials; t++) {
+      live(pair, Transport.KCP);
       Stream tcp = pair.link(Transport.TCP);
       for (FlowEnd flow : load) {
         if (flow.session.streamId() != tcp.id().value()) {
-          await(pair.a.migrate(flow.session.id().toString(), tcp.id().toString()));
+          await(pair.a.migrate(flow.session.id().toString(), tcp.id().toString())
+              .exceptionally(e -> null)); // a stream died meanwhile: that session sits this one out
         }
         await(flow.advanced(4096));
       }
+      List<String> onTcp = load.stream().filter(f -> f.session.streamId() == tcp.id().value())
+          .map(f -> f.session.id().toString()).toList();
       String lost = tcp.id().toString();
       long reset = System.nanoTime();
       pair.tcp.reset();
-      for (FlowEnd flow : load) {
-        String id = flow.session.id().toString();
+      for (String id : onTcp) {
         resumes.add(pair.next(Event.Failover.class, e -> e.session().equals(id) && lost.equals(e.from())).millis());
       }
       walls.add((System.nanoTime() - reset) / 1_000_000);
