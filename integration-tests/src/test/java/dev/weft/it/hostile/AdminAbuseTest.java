@@ -14,17 +14,12 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,27 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Abuse of the admin HTTP API, over raw sockets: every bad request gets a JSON error with the
  * status that names the problem, and nothing on the node changes.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class AdminAbuseTest {
+class AdminAbuseTest extends AgainstVictim {
   /** The admin server closes a connection whose request is not complete within this. */
   private static final long REQUEST_DEADLINE_MS = 10_000;
-
-  @TempDir
-  static Path dir;
-  Victim victim;
-
-  @BeforeAll
-  void start() throws Exception {
-    victim = Victim.start(dir);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (victim != null) {
-      victim.close();
-    }
-  }
 
   private static String request(String method, String path, String token, String body) {
     return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.link.Transport;
 import dev.weft.mux.Frame;
 import dev.weft.mux.Reason;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,28 +17,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Authenticated peers that flood the victim with legal frames: it answers each one and refuses
  * beyond its limits.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class FloodTest {
+class FloodTest extends AgainstVictim {
   /** Mux default: sessions per stream; the node's memory budget may refuse sooner. */
   private static final int SESSIONS_PER_STREAM = 2048;
   private static final Duration ANSWER = Duration.ofSeconds(30);
-
-  @TempDir
-  static Path dir;
-  Victim victim;
-
-  @BeforeAll
-  void start() throws Exception {
-    victim = Victim.start(dir);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (victim != null) {
-      victim.close();
-    }
-  }
 
   @ParameterizedTest
   @EnumSource(Transport.class)

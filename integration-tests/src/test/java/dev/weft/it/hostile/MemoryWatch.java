@@ -25,16 +25,17 @@ final class MemoryWatch implements AutoCloseable {
     return t;
   });
 
-  private MemoryWatch() {
-    heapBefore = heapAfterGc();
+  private MemoryWatch(long heapBefore) {
+    this.heapBefore = heapBefore;
     buffersBefore = buffers();
     buffersPeak.set(buffersBefore);
     sampler.scheduleAtFixedRate(() -> buffersPeak.accumulateAndGet(buffers(), Math::max), 0, 20,
         TimeUnit.MILLISECONDS);
   }
 
-  static MemoryWatch start() {
-    return new MemoryWatch();
+  /** Starts watching; {@code heapBefore} is the heap after the last GC (the previous watch's end). */
+  static MemoryWatch start(long heapBefore) {
+    return new MemoryWatch(heapBefore);
   }
 
   static long buffers() {
@@ -46,17 +47,22 @@ final class MemoryWatch implements AutoCloseable {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** Fails if the buffer peak or the heap after GC grew by more than the bounds. */
-  void assertBounded(long maxBufferGrowth, long maxHeapGrowth) {
+  /**
+   * Fails if the buffer peak or the heap after GC grew by more than the bounds; returns the heap
+   * after GC, the baseline for the next watch.
+   */
+  long assertBounded(long maxBufferGrowth, long maxHeapGrowth) {
     long buffers = buffersPeak.get() - buffersBefore;
     if (buffers > maxBufferGrowth) {
       throw new AssertionError("Netty buffer memory grew by " + mib(buffers) + " MiB during the attack (bound "
           + mib(maxBufferGrowth) + " MiB)");
     }
-    long heap = heapAfterGc() - heapBefore;
+    long after = heapAfterGc();
+    long heap = after - heapBefore;
     if (heap > maxHeapGrowth) {
       throw new AssertionError("heap after GC grew by " + mib(heap) + " MiB (bound " + mib(maxHeapGrowth) + " MiB)");
     }
+    return after;
   }
 
   private static long mib(long bytes) {

@@ -14,16 +14,11 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.SessionId;
 import dev.weft.node.Event;
 import io.netty.buffer.Unpooled;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,27 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * close that one stream; session-level ones reset that one session with a reason and leave the
  * stream up. Either way the victim's other peer keeps transferring.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class MuxAbuseTest {
+class MuxAbuseTest extends AgainstVictim {
   private static final Duration ANSWER = Duration.ofSeconds(20);
   private static final byte[] HELLO = frame(0x00, 0, bytes(0, 1, 0, 1, 0, 0));
-
-  @TempDir
-  static Path dir;
-  Victim victim;
-
-  @BeforeAll
-  void start() throws Exception {
-    victim = Victim.start(dir);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (victim != null) {
-      victim.close();
-    }
-  }
 
   /** What the attacker writes after the link is up, as plaintext mux bytes. */
   static Stream<Arguments> streamViolations() {

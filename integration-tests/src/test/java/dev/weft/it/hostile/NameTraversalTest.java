@@ -12,37 +12,16 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
 /**
  * Names that end up in the data directory (aliases, service names) and try to climb out of it
  * or hide in it: each is refused with a reason and no file appears anywhere.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
-class NameTraversalTest {
-  @TempDir
-  static Path dir;
-  Victim victim;
-
-  @BeforeAll
-  void start() throws Exception {
-    victim = Victim.start(dir);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (victim != null) {
-      victim.close();
-    }
-  }
-
+class NameTraversalTest extends AgainstVictim {
   private static final List<String> HOSTILE_NAMES = List.of("../../evil", "..", ".", "a/../../b",
       "/etc/passwd", ".hidden", "x\u0000y", "C:\\evil", "a\nb", "%2e%2e%2fevil", "-rf");
 
@@ -69,17 +48,17 @@ class NameTraversalTest {
 
   private static void refusedWithoutAFile(Victim v, String name, String reason, Executable attempt)
       throws Exception {
-    List<Path> before = files();
+    List<Path> before = files(v);
     boolean existed = exists(v, name);
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, attempt, name);
     assertTrue(refused.getMessage().contains(reason), refused.getMessage());
-    assertEquals(before, files(), name);
+    assertEquals(before, files(v), name);
     assertEquals(existed, exists(v, name), "nothing is created where '" + name + "' points");
   }
 
   /** Every file of the victim's data directory. */
-  private static List<Path> files() throws Exception {
-    try (Stream<Path> all = Files.walk(dir.resolve("victim"))) {
+  private static List<Path> files(Victim v) throws Exception {
+    try (Stream<Path> all = Files.walk(v.dataDir())) {
       return all.sorted().toList();
     }
   }

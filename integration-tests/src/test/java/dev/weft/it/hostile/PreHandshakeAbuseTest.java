@@ -12,19 +12,14 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,27 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * half-open KCP conversations. Each is closed (by the rule or by the 10 s handshake timeout), and
  * a real peer can still link afterwards.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class PreHandshakeAbuseTest {
+class PreHandshakeAbuseTest extends AgainstVictim {
   private static final byte[] HELLO = {'w', 'e', 'f', 't', 0, 1};
   private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
-
-  @TempDir
-  static Path dir;
-  Victim victim;
-
-  @BeforeAll
-  void start() throws Exception {
-    victim = Victim.start(dir);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (victim != null) {
-      victim.close();
-    }
-  }
 
   static Stream<Arguments> junk() {
     byte[] random = new byte[4096];

@@ -60,6 +60,8 @@ final class Victim implements AutoCloseable {
       new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-tcp", true)),
       new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-kcp", true))};
   private Subscription events;
+  /** Heap after the last full GC: the baseline of the next attack. */
+  private long heapAfterGc = MemoryWatch.heapAfterGc();
 
   private Victim(Node node, Node partner, Path dataDir) {
     this.node = node;
@@ -141,7 +143,7 @@ final class Victim implements AutoCloseable {
    */
   void survives(Attack attack) throws Exception {
     background.awaitProgress(PROGRESS, PROGRESS_WAIT, "before the attack");
-    try (Subscription subscription = node.subscribe(4096); MemoryWatch memory = MemoryWatch.start()) {
+    try (Subscription subscription = node.subscribe(4096); MemoryWatch memory = MemoryWatch.start(heapAfterGc)) {
       events = subscription;
       Future<?> running = attacks.submit(() -> {
         attack.run(this);
@@ -159,7 +161,7 @@ final class Victim implements AutoCloseable {
         running.cancel(true);
       }
       background.awaitProgress(PROGRESS, PROGRESS_WAIT, "after the attack");
-      memory.assertBounded(MAX_BUFFER_GROWTH, MAX_HEAP_GROWTH);
+      heapAfterGc = memory.assertBounded(MAX_BUFFER_GROWTH, MAX_HEAP_GROWTH);
     }
     node.status();
   }
