@@ -82,7 +82,7 @@ final class Migrations {
       }
       case REFUSE -> {
         if (mine != null && mine.to.id() == marker.stream()) {
-          abandon(s, mine, "peer refused the migration");
+          abandon(s, mine, new MigrationException("peer refused the migration"));
           reopen(s);
         }
       }
@@ -144,16 +144,17 @@ final class Migrations {
 
   private void timedOut(Session s, Session.Migration m) {
     if (s.migration == m) {
-      abandon(s, m, "peer did not answer within " + peer.config().migrateTimeout().toMillis() + " ms");
+      abandon(s, m, new MigrationException(
+          "peer did not answer within " + peer.config().migrateTimeout().toMillis() + " ms", true));
       reopen(s);
     }
   }
 
-  private void abandon(Session s, Session.Migration m, String why) {
+  private void abandon(Session s, Session.Migration m, MigrationException why) {
     s.migration = null;
     m.timer.cancel(false);
-    m.done.completeExceptionally(new MigrationException(why));
-    peer.listener().migrationFailed(s, m.from.id(), m.to.id(), why);
+    m.done.completeExceptionally(why);
+    peer.listener().migrationFailed(s, m.from.id(), m.to.id(), why.getMessage());
   }
 
   /** Back to sending on the current stream, if it still lives (else failover owns the session). */
@@ -173,7 +174,8 @@ final class Migrations {
     for (Session s : sessions) {
       Session.Migration m = s.migration;
       if (m != null && (m.to == lost || m.from == lost)) {
-        abandon(s, m, "stream " + StreamInfo.text(lost.id()) + " closed during the migration: " + reason);
+        abandon(s, m, new MigrationException(
+            "stream " + StreamInfo.text(lost.id()) + " closed during the migration: " + reason));
         if (m.to == lost) {
           reopen(s);
         }
@@ -248,7 +250,8 @@ final class Migrations {
       on.send(s.resumeState());
     }
     if (s.migration != null) {
-      abandon(s, s.migration, "superseded by a resume on stream " + StreamInfo.text(on.id()));
+      abandon(s, s.migration, new MigrationException(
+          "superseded by a resume on stream " + StreamInfo.text(on.id())));
     }
     long before = s.streamId();
     if (waiting == null && before != 0 && before != on.id()) {

@@ -447,11 +447,20 @@ public final class Node implements NodeControl, AutoCloseable {
         .filter(s -> s.stream().equals(to)).toList());
   }
 
-  /** Migration refusals are conflicts with the session's state, not network failures. */
+  /**
+   * Migration refusals are conflicts with the session's state, not network failures; a peer that
+   * did not answer in time is a timeout (the session stays where it was).
+   */
   private static <T> CompletableFuture<T> migrationOf(CompletableFuture<T> migration) {
     return migration.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        cause(e) instanceof MigrationException m ? new IllegalStateException(m.getMessage(), m)
-            : cause(e)));
+        cause(e) instanceof MigrationException m ? refusal(m) : cause(e)));
+  }
+
+  private static Exception refusal(MigrationException m) {
+    Exception e = m.timedOut() ? new TimeoutException(m.getMessage())
+        : new IllegalStateException(m.getMessage());
+    e.initCause(m);
+    return e;
   }
 
   @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
+import dev.weft.mux.MuxConfig;
 import dev.weft.node.Event;
 import dev.weft.node.Json;
 import dev.weft.node.Node;
@@ -25,6 +26,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Migration requests that cannot be carried out are refused with a clear error, through the Node
  * API and the admin API alike, and the session goes on undisturbed on its stream.
  */
-@Timeout(60)
+@Timeout(90)
 class InvalidMigrationTest {
   @TempDir
   Path dir;
@@ -67,6 +69,26 @@ class InvalidMigrationTest {
 
       assertEquals(tcp.id().value(), flow.session.streamId());
       assertEquals(0, flow.session.migrations());
+      await(flow.advanced(64 * 1024));
+      pair.finish(List.of(flow));
+    }
+  }
+
+  @Test
+  void aMigrationThePeerDoesNotAnswerInTimeFailsAndTheSessionStaysPut() throws Exception {
+    MuxConfig quick = NodePair.MUX.withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ZERO);
+    try (NodePair pair = NodePair.start(dir, quick)) {
+      Stream tcp = pair.link(Transport.TCP);
+      FlowEnd flow = pair.open();
+      Stream kcp = pair.link(Transport.KCP);
+      String session = flow.session.id().toString();
+      Admin admin = new Admin(AdminAccess.read(dir.resolve("a")).orElseThrow());
+      // The marker travels on the session's TCP stream, now too slow to answer within 1 s.
+      pair.tcp.delay(Duration.ofMillis(1500));
+      new Refusal(TimeoutException.class, 504, "did not answer within 1000 ms").check(
+          () -> pair.a.migrate(session, kcp.id().toString()), admin.migrate(session, kcp.id().toString()));
+      assertEquals(tcp.id().value(), flow.session.streamId());
+      pair.tcp.delay(Duration.ZERO);
       await(flow.advanced(64 * 1024));
       pair.finish(List.of(flow));
     }
