@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -49,6 +51,18 @@ class SoakTest {
   private static final Duration RELINK_EVERY = Duration.ofSeconds(15);
   private static final long MAX_HEAP_GROWTH = 24L << 20;
   private static final long MAX_FD_GROWTH = 16;
+  private static final Duration STALL = Duration.ofSeconds(60);
+  /** Each session's writer runs beside its reader (the common pool may have one thread). */
+  private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "soak-writer");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "soak-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
 
   @TempDir
   Path dir;
@@ -129,31 +143,44 @@ class SoakTest {
     }
   }
 
-  /** Opens, fills, echoes and checks sessions one after another until {@code end}. */
+  /**
+   * Opens, fills, echoes and checks sessions one after another until {@code end}. A session that
+   * stalls is reset by a watchdog, which fails its worker (blocking reads have no timeout).
+   */
   private static Void churn(Node client, Node server, long seed, long end, AtomicLong done) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     while (System.nanoTime() < end) {
       Session session = client.open(server.identity(), "echo").get(30, TimeUnit.SECONDS);
-      byte[] data = new byte[1 + random.nextInt(MAX_SESSION_BYTES)];
-      random.nextBytes(data);
-      CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
-        try (OutputStream out = session.outputStream()) {
-          out.write(data);
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      byte[] back;
-      try (InputStream in = session.inputStream()) {
-        back = in.readAllBytes();
+      ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> session.reset("soak: session stalled for "
+          + STALL.toSeconds() + " s"), STALL.toNanos(), TimeUnit.NANOSECONDS);
+      try {
+        roundTrip(session, random);
+      } finally {
+        watchdog.cancel(false);
       }
-      written.get(30, TimeUnit.SECONDS);
-      assertEquals(crc(data), crc(back), "session " + session.id() + " echoed " + back.length + " of "
-          + data.length + " bytes");
-      session.closeFuture().get(30, TimeUnit.SECONDS);
       done.incrementAndGet();
     }
     return null;
+  }
+
+  private static void roundTrip(Session session, SplittableRandom random) throws Exception {
+    byte[] data = new byte[1 + random.nextInt(MAX_SESSION_BYTES)];
+    random.nextBytes(data);
+    CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+      try (OutputStream out = session.outputStream()) {
+        out.write(data);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, WRITERS);
+    byte[] back;
+    try (InputStream in = session.inputStream()) {
+      back = in.readAllBytes();
+    }
+    written.get(30, TimeUnit.SECONDS);
+    assertEquals(crc(data), crc(back), "session " + session.id() + " echoed " + back.length + " of "
+        + data.length + " bytes");
+    session.closeFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static long crc(byte[] bytes) {
