@@ -5,6 +5,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -180,7 +181,7 @@ final class MuxStream {
     int chunks = 0;
     while (channel.isWritable() && !active.isEmpty()) {
       if (chunks == CHUNKS_PER_RUN) {
-        schedulePump();
+        pumpWhenChannelCaughtUp();
         break;
       }
       Session session = active.poll();
@@ -200,6 +201,25 @@ final class MuxStream {
     if (flushNeeded) {
       flushNeeded = false;
       channel.flush();
+    }
+  }
+
+  /**
+   * Runs the pump again once the channel's event loop has taken this run's writes. A frame written
+   * from another thread counts as a few bytes against the channel's writability until that loop
+   * encodes it, so pumping on at once would keep seeing a writable channel while megabytes wait
+   * in its task queue (seen on KCP, whose single event loop falls behind on a busy machine).
+   */
+  private void pumpWhenChannelCaughtUp() {
+    if (channel.eventLoop() == peer.executor()) {
+      schedulePump();
+      return;
+    }
+    pumpScheduled = true;
+    try {
+      channel.eventLoop().execute(() -> peer.later(this::pump));
+    } catch (RejectedExecutionException e) {
+      pumpScheduled = false; // the channel is gone: nothing left to pump
     }
   }
 

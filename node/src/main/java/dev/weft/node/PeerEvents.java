@@ -13,9 +13,13 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Turns one peer's mux callbacks into node events. */
 final class PeerEvents implements PeerListener {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerEvents.class);
+
   private final Identity peer;
   private final EventBus bus;
   private final Consumer<Long> streamReady;
@@ -38,6 +42,14 @@ final class PeerEvents implements PeerListener {
   @Override
   public void streamAttached(StreamInfo stream) {
     streamReady.accept(stream.id());
+  }
+
+  /** The link's stream-closed event cannot say why the mux closed a stream: the log does. */
+  @Override
+  public void streamDetached(long streamId, String reason) {
+    if (!"closed".equals(reason)) {
+      LOG.info("stream {} to {} closed by the session layer: {}", id(streamId), peer.shortText(), reason);
+    }
   }
 
   @Override
