@@ -70,21 +70,27 @@ class LiveMigrationTest {
   @Test
   void fiveHundredSessionsMigrateAtOnce() throws Exception {
     // Small windows keep what is in flight (and the test) small; the protocol is the same.
-    try (NodePair pair = NodePair.start(dir, NodePair.MUX.withWindows(32 * 1024, 32 * 1024), 32 * 1024)) {
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX.withWindows(32 * 1024, 32 * 1024), 8 * 1024)) {
       Stream tcp = pair.link(Transport.TCP);
       List<FlowEnd> flows = new ArrayList<>();
-      for (int i = 0; i < 500; i++) {
-        flows.add(pair.open());
+      for (int batch = 0; batch < 5; batch++) {
+        List<CompletableFuture<FlowEnd>> opening = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          opening.add(pair.openLater());
+        }
+        for (CompletableFuture<FlowEnd> open : opening) {
+          flows.add(await(open));
+        }
       }
       Stream kcp = pair.link(Transport.KCP);
-      await(allAdvanced(flows, 8 * 1024));
+      await(allAdvanced(flows, 4 * 1024));
       List<SessionInfo> moved = await(pair.a.migrateAll(tcp.id().toString(), kcp.id().toString()));
       assertEquals(500, moved.size());
       for (FlowEnd flow : flows) {
         assertEquals(kcp.id().value(), flow.session.streamId());
         assertEquals(kcp.id().value(), pair.served(flow).session.streamId());
       }
-      await(allAdvanced(flows, 8 * 1024));
+      await(allAdvanced(flows, 4 * 1024));
       pair.finish(flows);
     }
   }

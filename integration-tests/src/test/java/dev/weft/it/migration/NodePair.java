@@ -115,7 +115,12 @@ final class NodePair implements AutoCloseable {
 
   /** Opens a session from A to B's flow service and starts both ends. */
   FlowEnd open() throws Exception {
-    return new FlowEnd(await(a.open(b.identity(), FLOW)), false, rate).start();
+    return await(openLater());
+  }
+
+  /** As {@link #open()}, without waiting: many opens may be under way at once. */
+  CompletableFuture<FlowEnd> openLater() {
+    return a.open(b.identity(), FLOW).thenApply(session -> new FlowEnd(session, false, rate).start());
   }
 
   /** B's end of a flow A opened. */
