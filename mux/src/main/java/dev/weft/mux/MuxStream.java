@@ -146,9 +146,12 @@ final class MuxStream {
     }
     // Data waits for writability, control frames do not: a peer that floods requests (Ping,
     // Query, Data for unknown sessions) and never reads the answers must not fill our memory.
-    if (channel.bytesBeforeWritable() > MAX_UNREAD) {
+    long unread = channel.bytesBeforeWritable();
+    // A closed channel has no outbound buffer and Netty then reports Long.MAX_VALUE: that is no
+    // backlog, and the real reason the stream closed must not be replaced by this one.
+    if (unread > MAX_UNREAD && channel.isOpen()) {
       ReferenceCountUtil.release(frame);
-      fail("peer does not read: " + channel.bytesBeforeWritable() + " bytes wait to be sent");
+      fail("peer does not read: " + unread + " bytes wait to be sent");
       return;
     }
     channel.write(frame, channel.voidPromise());
