@@ -2,7 +2,9 @@ package dev.weft.mux;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,11 +15,15 @@ import java.util.concurrent.TimeUnit;
  * the stream it sends on. Runs on the peer's executor.
  */
 final class Migrations {
-  /** A peer's migration request waiting for its target to become ready here. */
-  private record Request(MuxStream on, Session session, long target) {}
+  /**
+   * A peer's migration request waiting for its target to become ready here; {@code sameMove} is
+   * this side's own request for the same move, if it yielded to the peer's.
+   */
+  private record Request(MuxStream on, Session session, long target, Session.Migration sameMove) {}
 
   private final Peer peer;
-  private final List<Request> awaitingTarget = new ArrayList<>();
+  /** By session id: one deferred answer per session, however often the peer asks. */
+  private final Map<Long, Request> awaitingTarget = new LinkedHashMap<>();
 
   Migrations(Peer peer) {
     this.peer = peer;
@@ -64,16 +70,8 @@ final class Migrations {
           }
           yieldTo(s, mine, marker.stream());
         }
-        respond(on, s, marker.stream());
-        if (mine != null && mine.to.id() == marker.stream()) {
-          // Both asked for the same move: ours is done too, once we send on the target.
-          if (s.streamId() == marker.stream()) {
-            mine.done.complete(Duration.ofNanos(System.nanoTime() - mine.started));
-          } else {
-            mine.done.completeExceptionally(new MigrationException("stream "
-                + StreamInfo.text(marker.stream()) + " is no longer live"));
-          }
-        }
+        // Both asked for the same move: ours is done too, once we send on the target.
+        respond(on, s, marker.stream(), mine != null && mine.to.id() == marker.stream() ? mine : null);
       }
       case ACCEPT -> {
         if (mine != null && mine.to.id() == marker.stream()) {
@@ -105,15 +103,30 @@ final class Migrations {
   }
 
   /** Responder: marker back on the old stream after our last data there, then switch at once. */
-  private void respond(MuxStream on, Session s, long target) {
+  private void respond(MuxStream on, Session s, long target, Session.Migration sameMove) {
     MuxStream to = peer.stream(target);
-    long sid = s.id().value();
     if (s.state() == SessionState.OPEN && to != null && !to.live() && !to.closed()) {
       // The target is attached here but the peer's Hello on it has not arrived yet: the peer saw
       // ours first and may ask at once. Answer when it is ready (or gone).
-      awaitingTarget.add(new Request(on, s, target));
+      Request previous = awaitingTarget.put(s.id().value(), new Request(on, s, target, sameMove));
+      if (previous != null && previous.sameMove() != null) {
+        previous.sameMove().done.completeExceptionally(
+            new MigrationException("superseded by the peer's next migration request"));
+      }
       return;
     }
+    respond(on, s, target);
+    if (sameMove != null && s.streamId() == target) {
+      sameMove.done.complete(Duration.ofNanos(System.nanoTime() - sameMove.started));
+    } else if (sameMove != null) {
+      sameMove.done.completeExceptionally(new MigrationException("stream "
+          + StreamInfo.text(target) + " is no longer live"));
+    }
+  }
+
+  private void respond(MuxStream on, Session s, long target) {
+    MuxStream to = peer.stream(target);
+    long sid = s.id().value();
     if (s.state() != SessionState.OPEN || to == null || !to.live()) {
       on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
       return;
@@ -276,7 +289,7 @@ final class Migrations {
   /** Answers the deferred requests whose target became ready or went away. */
   private void answerAwaiting() {
     List<Request> due = new ArrayList<>();
-    awaitingTarget.removeIf(r -> {
+    awaitingTarget.values().removeIf(r -> {
       MuxStream to = peer.stream(r.target());
       boolean decided = to == null || to.live() || to.closed() || r.session().state() != SessionState.OPEN;
       if (decided) {
@@ -285,9 +298,7 @@ final class Migrations {
       return decided;
     });
     for (Request r : due) {
-      if (!r.on().closed()) {
-        respond(r.on(), r.session(), r.target());
-      }
+      respond(r.on(), r.session(), r.target(), r.sameMove());
     }
   }
 
