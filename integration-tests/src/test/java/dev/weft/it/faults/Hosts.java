@@ -9,6 +9,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -94,13 +96,18 @@ final class Hosts implements AutoCloseable {
   /** Waits for the next event of the left node matching {@code match}; returns its JSON line. */
   String awaitEvent(Predicate<String> match, Duration within, String what) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
+    List<String> skipped = new ArrayList<>();
     for (long left = within.toNanos(); left > 0; left = deadline - System.nanoTime()) {
       String event = events.poll(left, TimeUnit.NANOSECONDS);
       if (event != null && match.test(event)) {
         return event;
       }
+      if (event != null) {
+        skipped.add(event);
+      }
     }
-    throw new AssertionError("no event within " + within + ": " + what);
+    throw new AssertionError("no event within " + within + ": " + what + "; the left node said meanwhile:\n"
+        + String.join("\n", skipped));
   }
 
   /** A KCP stream over the emulated wire. */
