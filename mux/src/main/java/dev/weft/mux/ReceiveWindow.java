@@ -5,8 +5,14 @@ package dev.weft.mux;
  * (once half the window has been consumed), as an absolute limit {@code consumed + window}. The
  * window doubles, up to a maximum and within the peer's memory budget, whenever a full window is
  * consumed in under two round trips: then the window, not the reader, limits throughput.
+ *
+ * <p>The round trip counted is at least {@link #MIN_RTT_NANOS}: the ping RTT of a fast link (tens
+ * of microseconds on loopback) says nothing about how long a grant takes to come back once both
+ * ends are busy, and with it the window of a bulk session never grew past its first size.
  */
 final class ReceiveWindow {
+  static final long MIN_RTT_NANOS = 5_000_000;
+
   private final int max;
   private final Budget budget;
   private int window;
@@ -40,7 +46,7 @@ final class ReceiveWindow {
   boolean consume(long n, long nowNanos, long rttNanos) {
     consumed += n;
     if (consumed - epochConsumed >= window) {
-      if (rttNanos > 0 && nowNanos - epochStart < 2 * rttNanos && window < max) {
+      if (nowNanos - epochStart < 2 * Math.max(rttNanos, MIN_RTT_NANOS) && window < max) {
         int grown = (int) Math.min(max, 2L * window);
         if (budget.reserve(grown - window)) {
           window = grown;

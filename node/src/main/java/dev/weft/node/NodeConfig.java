@@ -25,11 +25,11 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
    * stream and per peer, as many opens awaiting an answer (a burst of local connections to a
    * forward is not refused while the peer answers), 64 MiB of receive windows per peer (four
    * sessions at the 16 MiB maximum window), 1 MiB queued beyond a session's window. Sessions
-   * start with a 64 KiB window, so the budget admits all 1024 at once; a busy session's window
-   * grows from there (doubling while a window drains in under two round trips).
+   * start with a 32 KiB window, so all 1024 at once take half the budget, leaving the rest for
+   * busy sessions' windows to grow (doubling while a window drains in under two round trips).
    */
   public static final MuxConfig SMALL_NODE_MUX = MuxConfig.defaults()
-      .withWindows(64 * 1024, 16 * 1024 * 1024)
+      .withWindows(32 * 1024, 16 * 1024 * 1024)
       .withLimits(1024, 1024, 1024, 64L * 1024 * 1024, 1024 * 1024);
 
   public NodeConfig {

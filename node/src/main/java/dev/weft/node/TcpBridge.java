@@ -34,6 +34,8 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
   private final Channel channel;
   private final Runnable flush = this::flush;
   private boolean flushScheduled;
+  /** Socket → session writes whose futures have not completed; on the channel's loop. */
+  private int waitingWrites;
 
   private TcpBridge(Session session, Channel channel) {
     this.session = session;
@@ -71,15 +73,27 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
     if (written.isDone() && !written.isCompletedExceptionally()) {
       return;
     }
+    // Reading resumes only once every write still waiting for room has it: resuming on the first
+    // of several would let the socket run ahead of the session until its write queue overflows.
+    waitingWrites++;
     channel.config().setAutoRead(false);
-    written.whenComplete((ok, failure) -> {
+    written.whenComplete((ok, failure) -> onLoop(() -> {
+      waitingWrites--;
       if (failure != null) {
         LOG.debug("{}: write failed, closing its connection", session, failure);
         channel.close();
-      } else {
+      } else if (waitingWrites == 0) {
         channel.config().setAutoRead(true);
       }
-    });
+    }));
+  }
+
+  private void onLoop(Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      channel.eventLoop().execute(task);
+    }
   }
 
   @Override
