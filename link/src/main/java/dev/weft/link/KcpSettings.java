@@ -20,8 +20,11 @@ import java.util.Map;
  *   <li>UDP socket buffers of 4 MiB (the kernel caps them at net.core.rmem_max/wmem_max): a full
  *       window arrives as one burst, and the 208 KiB default drops most of it, which turned a 1 MiB
  *       loopback transfer into seconds of retransmission.
- *   <li>Dead link after 20 retransmissions of one segment (the KCP default): with keepalives
- *       flowing, a vanished peer is noticed within seconds.
+ *   <li>No dead-link detection: kcp-netty ends a conversation once one segment has been sent N
+ *       times, and with nodelay's gentle backoff from a 30 ms minimum RTO its default N of 20 is
+ *       only 3 to 10 s on a fast path, so a peer starved of CPU for a few seconds lost its link.
+ *       As over TCP (whose retransmissions go on for minutes), the link's idle timeout decides when
+ *       a silent peer is gone: the same rule, in time, on both transports.
  * </ul>
  */
 final class KcpSettings {
@@ -29,7 +32,8 @@ final class KcpSettings {
   static final int WINDOW = 512;
   static final int INTERVAL_MILLIS = 10;
   static final int FAST_RESEND = 2;
-  static final int DEAD_LINK = 20;
+  /** Never reached: see the class comment. */
+  static final int DEAD_LINK = Integer.MAX_VALUE;
   static final int SOCKET_BUFFER = 4 * 1024 * 1024;
 
   private KcpSettings() {}

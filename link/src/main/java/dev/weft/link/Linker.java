@@ -2,7 +2,6 @@ package dev.weft.link;
 
 import dev.weft.identity.Identity;
 import dev.weft.identity.NodeKey;
-import io.jpower.kcp.netty.UkcpChannel;
 import io.jpower.kcp.netty.UkcpChannelOption;
 import io.jpower.kcp.netty.UkcpClientChannel;
 import io.jpower.kcp.netty.UkcpServerChannel;
@@ -190,8 +189,9 @@ public final class Linker implements AutoCloseable {
     ChannelInitializer<Channel> init = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        if (ch instanceof UkcpChannel kcp) {
+        if (ch instanceof UkcpClientChannel kcp) {
           kcp.conv(RANDOM.nextInt() | 1);
+          KcpSocketErrors.install(kcp);
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }

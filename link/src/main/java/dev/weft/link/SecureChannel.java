@@ -10,6 +10,7 @@ import io.netty.channel.CoalescingBufferQueue;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.PortUnreachableException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -244,7 +245,7 @@ final class SecureChannel extends ChannelDuplexHandler {
     if (cause instanceof DecoderException) {
       abort(protocolError(cause.getMessage()), "protocol error");
     } else {
-      record(new CloseReason(CloseReason.Kind.TRANSPORT, String.valueOf(cause.getMessage())));
+      record(new CloseReason(CloseReason.Kind.TRANSPORT, transportError(cause)));
       closing = true;
       closeNow();
     }
@@ -261,6 +262,13 @@ final class SecureChannel extends ChannelDuplexHandler {
     }
     stream.closed(reason);
     ctx.fireChannelInactive();
+  }
+
+  private String transportError(Throwable cause) {
+    if (cause instanceof PortUnreachableException) {
+      return "port unreachable: nothing listens at " + ctx.channel().remoteAddress() + " any more";
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   /** Closes now, telling the peer why with a best-effort CLOSE. */
