@@ -85,7 +85,7 @@ final class Peers {
 
   private void detach(LinkedPeer peer, Stream stream, CloseReason reason) {
     boolean last = peer.remove(stream);
-    LOG.debug("stream {} to {} closed: {}", stream.id(), peer.identity().shortText(), reason);
+    LOG.info("stream {} to {} closed: {}", stream.id(), peer.identity().shortText(), reason);
     events.publish(new Event.StreamClosed(events.clock().instant(), stream.id().toString(),
         peer.identity(), reason.toString()));
     if (last) {
