@@ -19,6 +19,7 @@ final class LinkedPeer {
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   /** Completes when the mux on the other end has attached the stream too (its Hello arrived). */
   private final Map<Long, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> forgotten = new CompletableFuture<>();
   private volatile Instant linkedSince;
 
   LinkedPeer(Identity identity, Peer mux) {
@@ -38,6 +39,7 @@ final class LinkedPeer {
   synchronized boolean add(Stream stream, Instant now) {
     boolean first = streams.isEmpty();
     streams.put(stream.id().value(), stream);
+    ready.put(stream.id().value(), new CompletableFuture<>());
     if (first) {
       linkedSince = now;
     }
@@ -46,12 +48,31 @@ final class LinkedPeer {
 
   /** Forgets a closed stream; true if it was the peer's last. */
   synchronized boolean remove(Stream stream) {
-    ready.remove(stream.id().value());
+    CompletableFuture<Void> waiting = ready.remove(stream.id().value());
+    if (waiting != null) {
+      waiting.completeExceptionally(closedBeforeReady(stream.id().value()));
+    }
     return streams.remove(stream.id().value()) != null && streams.isEmpty();
   }
 
+  /** Completes when the stream is ready at both ends; fails if it closed first. */
   CompletableFuture<Void> readiness(long streamId) {
-    return ready.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+    CompletableFuture<Void> waiting = ready.get(streamId);
+    return waiting != null ? waiting : CompletableFuture.failedFuture(closedBeforeReady(streamId));
+  }
+
+  static IllegalStateException closedBeforeReady(long streamId) {
+    return new IllegalStateException("stream " + PeerEvents.id(streamId) + " closed before it was ready");
+  }
+
+  /** Nothing holds the entry: no stream here or in the session table, and no session at all. */
+  boolean unused() {
+    return streams.isEmpty() && mux.sessionCount() == 0 && mux.streams().isEmpty();
+  }
+
+  /** Completes once the node dropped this entry and closed its session table. */
+  CompletableFuture<Void> forgotten() {
+    return forgotten;
   }
 
   List<Stream> streams() {

@@ -83,7 +83,8 @@ public final class Node implements NodeControl, AutoCloseable {
     this.memory = new MemoryBudget(config.limits().memoryBudget());
     this.services = new Services(events, this::sessionLimitRefusal);
     Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
-        peer -> knownEndpoints(peer).stream().map(Endpoint::parse).toList(), this::link);
+        peer -> knownEndpoints(peer).stream().map(Endpoint::parse).toList(), this::link,
+        this::relinkEnded);
     this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events, relinker);
     NodeLimits limits = config.limits();
     this.linker = Linker.builder(key)
@@ -217,7 +218,7 @@ public final class Node implements NodeControl, AutoCloseable {
     EventLoop loop = peers.get(peer).map(p -> loops.member(p.mux().executor())).orElse(null);
     return linker.dial(endpoint, peer, loop).thenCompose(stream -> {
       remember(new KnownEndpoint(peer, endpoint.toString()));
-      return peers.of(peer).readiness(stream.id().value()).thenApply(ready -> stream);
+      return peers.readiness(stream).thenApply(ready -> stream);
     });
   }
 
@@ -231,13 +232,15 @@ public final class Node implements NodeControl, AutoCloseable {
     if (full != null) {
       return CompletableFuture.failedFuture(new SessionRejectedException(Reason.LIMIT_REACHED, full));
     }
-    LinkedPeer p = peers.of(peer);
-    CompletableFuture<Void> linked = p.linked()
-        ? CompletableFuture.anyOf(p.streams().stream()
-            .map(s -> p.readiness(s.id().value())).toArray(CompletableFuture[]::new))
-            .thenApply(x -> null)
-        : linkKnown(peer);
-    return linked.thenCompose(x -> p.mux().open(service, new byte[0]));
+    List<Stream> streams = peers.get(peer).map(LinkedPeer::streams).orElse(List.of());
+    CompletableFuture<?> linked = streams.isEmpty() ? linkKnown(peer)
+        : CompletableFuture.anyOf(streams.stream().map(peers::readiness)
+            .toArray(CompletableFuture[]::new));
+    // The entry is looked up once linked: one left without streams meanwhile may have been dropped.
+    return linked.thenCompose(x -> peers.get(peer).filter(LinkedPeer::linked)
+        .map(p -> p.mux().open(service, new byte[0]))
+        .orElseGet(() -> CompletableFuture.failedFuture(new SessionRejectedException(
+            Reason.STREAM_LOST, "the streams to " + peer.shortText() + " closed meanwhile"))));
   }
 
   private CompletableFuture<Void> linkKnown(Identity peer) {
@@ -307,6 +310,16 @@ public final class Node implements NodeControl, AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** A relinking run ended: the peer's entry may be unused now. */
+  private void relinkEnded(LinkedPeer peer) {
+    peers.release(peer);
+  }
+
+  /** The table of peers, for tests in this package. */
+  Peers peerTable() {
+    return peers;
   }
 
   private synchronized List<String> knownEndpoints(Identity peer) {

@@ -24,15 +24,21 @@ final class PeerEvents implements PeerListener {
   private final EventBus bus;
   private final Consumer<Long> streamReady;
   private final Runnable failingOverStarted;
+  private final Runnable ended;
   /** Session id → the stream it lost, while it fails over. */
   private final Map<Long, Long> failingOver = new ConcurrentHashMap<>();
 
-  /** {@code failingOverStarted} runs whenever a session starts waiting for a new stream. */
-  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady, Runnable failingOverStarted) {
+  /**
+   * {@code failingOverStarted} runs whenever a session starts waiting for a new stream,
+   * {@code ended} whenever a session ended or the table let go of a stream.
+   */
+  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady, Runnable failingOverStarted,
+      Runnable ended) {
     this.peer = peer;
     this.bus = bus;
     this.streamReady = streamReady;
     this.failingOverStarted = failingOverStarted;
+    this.ended = ended;
   }
 
   static String id(long value) {
@@ -50,6 +56,7 @@ final class PeerEvents implements PeerListener {
     if (!"closed".equals(reason)) {
       LOG.info("stream {} to {} closed by the session layer: {}", id(streamId), peer.shortText(), reason);
     }
+    ended.run();
   }
 
   @Override
@@ -76,6 +83,7 @@ final class PeerEvents implements PeerListener {
   public void sessionClosed(Session s) {
     failingOver.remove(s.id().value());
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer, "closed"));
+    ended.run();
   }
 
   @Override
@@ -83,6 +91,7 @@ final class PeerEvents implements PeerListener {
     failingOver.remove(s.id().value());
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer,
         cause.getMessage()));
+    ended.run();
   }
 
   @Override

@@ -16,12 +16,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every peer this node knows, by identity: its streams and its session table. A peer is linked
+ * Every peer this node has now, by identity: its streams and its session table. A peer is linked
  * while it has at least one stream; the events say when the first one came and the last one went.
+ * An entry lives while the peer has a stream, a session (failing over ones included) or a
+ * relinking run, so identities that come and go cannot grow the table; known endpoints are kept
+ * by the node apart from it.
  */
 final class Peers {
   private static final Logger LOG = LoggerFactory.getLogger(Peers.class);
@@ -46,38 +50,35 @@ final class Peers {
     this.events = events;
   }
 
-  /** The peer's entry, created (with its session table) on first use. */
-  LinkedPeer of(Identity identity) {
-    return of(identity, null);
-  }
-
-  /** As above; a new session table runs on {@code loop} if it is one of ours (else on the next one). */
-  private LinkedPeer of(Identity identity, EventLoop loop) {
-    return byIdentity.computeIfAbsent(identity, id -> {
-      LinkedPeer[] created = new LinkedPeer[1];
-      // Id halves and migration ties are decided by identity order, the same at both ends.
-      Peer table = new Peer(loop != null ? loop : executors.next(), self.compareTo(id) > 0, mux,
-          services.acceptorFor(id),
-          new PeerEvents(id, events, streamId -> created[0].readiness(streamId).complete(null),
-              () -> relinker.wake(created[0])),
-          StreamChooser.BEST_QUALITY, memory);
-      created[0] = new LinkedPeer(id, table);
-      return created[0];
-    });
+  /** A new entry; its session table runs on {@code loop} if it is one of ours (else on the next one). */
+  private LinkedPeer newPeer(Identity identity, EventLoop loop) {
+    LinkedPeer[] created = new LinkedPeer[1];
+    // Id halves and migration ties are decided by identity order, the same at both ends.
+    Peer table = new Peer(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
+        services.acceptorFor(identity),
+        new PeerEvents(identity, events, streamId -> created[0].readiness(streamId).complete(null),
+            () -> relinker.wake(created[0]), () -> release(created[0])),
+        StreamChooser.BEST_QUALITY, memory);
+    created[0] = new LinkedPeer(identity, table);
+    return created[0];
   }
 
   /** Adopts a stream whose handshake just completed; runs on its event loop before any read. */
   void attach(Stream stream) {
-    // The first stream's loop also runs the session table: no thread hop between them.
-    LinkedPeer peer = of(stream.remote(), EventLoops.member(executors, stream.channel().eventLoop()));
-    long id = stream.id().value();
-    peer.readiness(id);
-    boolean first = peer.add(stream, events.clock().instant());
-    peer.mux().attach(stream.channel(), id);
+    boolean[] first = new boolean[1];
+    // Added under the map's lock, so an entry being forgotten right now is never handed a stream.
+    LinkedPeer peer = byIdentity.compute(stream.remote(), (id, known) -> {
+      // The first stream's loop also runs the session table: no thread hop between them.
+      LinkedPeer p = known != null ? known
+          : newPeer(id, EventLoops.member(executors, stream.channel().eventLoop()));
+      first[0] = p.add(stream, events.clock().instant());
+      return p;
+    });
+    peer.mux().attach(stream.channel(), stream.id().value());
     events.publish(new Event.StreamOpened(events.clock().instant(), stream.id().toString(),
         peer.identity(), stream.transport().scheme(), HostPort.of(stream.remoteAddress()).toString(),
         stream.initiator()));
-    if (first) {
+    if (first[0]) {
       events.publish(new Event.PeerLinked(events.clock().instant(), peer.identity()));
     }
     stream.closeFuture().thenAccept(reason -> detach(peer, stream, reason));
@@ -91,7 +92,45 @@ final class Peers {
     if (last) {
       events.publish(new Event.PeerUnlinked(events.clock().instant(), peer.identity()));
       relinker.wake(peer);
+      release(peer);
     }
+  }
+
+  /**
+   * Called whenever something that keeps an unlinked peer's entry ended (its last stream, a
+   * session, the mux's hold on a stream, a relinking run): forgets the entry if nothing is left.
+   * The check runs as its own task on the session table's loop, where no session can start
+   * meanwhile, and never inside a mux callback.
+   */
+  void release(LinkedPeer peer) {
+    if (peer.linked()) {
+      return;
+    }
+    try {
+      peer.mux().executor().execute(() -> forgetIfUnused(peer));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("node stopping: {} is closed with the others", peer.identity().shortText());
+    }
+  }
+
+  private void forgetIfUnused(LinkedPeer peer) {
+    boolean[] forgotten = new boolean[1];
+    byIdentity.computeIfPresent(peer.identity(), (id, current) -> {
+      forgotten[0] = current == peer && peer.unused() && !relinker.running(id);
+      return forgotten[0] ? null : current;
+    });
+    if (forgotten[0]) {
+      peer.mux().close();
+      peer.forgotten().complete(null);
+      LOG.debug("forgot {}: no stream, session or relinking left", peer.identity().shortText());
+    }
+  }
+
+  /** Completes when {@code stream}'s mux is attached at the other end too; fails if it closed first. */
+  CompletableFuture<Void> readiness(Stream stream) {
+    LinkedPeer peer = byIdentity.get(stream.remote());
+    return peer != null ? peer.readiness(stream.id().value())
+        : CompletableFuture.failedFuture(LinkedPeer.closedBeforeReady(stream.id().value()));
   }
 
   Optional<LinkedPeer> get(Identity identity) {
@@ -115,6 +154,10 @@ final class Peers {
         .filter(p -> p.mux().sessions().stream().anyMatch(s -> s.id().value() == sessionId))
         .findFirst()
         .orElseThrow(() -> new NoSuchElementException("no session " + PeerEvents.id(sessionId)));
+  }
+
+  int size() {
+    return byIdentity.size();
   }
 
   int sessionCount() {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +31,23 @@ final class Relinker {
   private final Duration grace;
   private final Function<Identity, List<Endpoint>> known;
   private final BiFunction<Identity, Endpoint, CompletableFuture<Stream>> dial;
+  private final Consumer<LinkedPeer> ended;
   /** Peers being relinked now: one run per peer. */
   private final Set<Identity> running = ConcurrentHashMap.newKeySet();
 
+  /** {@code ended} is told when a run ended without another starting (the peer may be unused now). */
   Relinker(EventExecutorGroup timers, Duration grace, Function<Identity, List<Endpoint>> known,
-      BiFunction<Identity, Endpoint, CompletableFuture<Stream>> dial) {
+      BiFunction<Identity, Endpoint, CompletableFuture<Stream>> dial, Consumer<LinkedPeer> ended) {
     this.timers = timers;
     this.grace = grace;
     this.known = known;
     this.dial = dial;
+    this.ended = ended;
+  }
+
+  /** Whether a run for {@code peer} is under way. */
+  boolean running(Identity peer) {
+    return running.contains(peer);
   }
 
   /**
@@ -105,6 +114,7 @@ final class Relinker {
         running.remove(peer.identity());
         // A stream may have died again while this run was ending: look once more.
         wake(peer);
+        ended.accept(peer);
       }
     }
   }

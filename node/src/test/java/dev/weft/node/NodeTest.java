@@ -75,7 +75,7 @@ class NodeTest {
   }
 
   /** A service that sends back what it reads until the opener half-closes. */
-  private static void echo(Session session, Identity peer) {
+  static void echo(Session session, Identity peer) {
     Thread worker = new Thread(() -> {
       try (InputStream in = session.inputStream(); OutputStream out = session.outputStream()) {
         in.transferTo(out);
