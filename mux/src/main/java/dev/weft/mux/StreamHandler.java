@@ -82,7 +82,10 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof MuxProtocolException) {
+    if (cause instanceof MuxProtocolException && !ctx.channel().isActive()) {
+      // The transport ended inside a frame: its own close reason says why, not the peer's framing.
+      log.debug("stream {} ended: {}", StreamInfo.text(stream.id()), cause.getMessage());
+    } else if (cause instanceof MuxProtocolException) {
       log.warn("stream {}: mux protocol error: {}", StreamInfo.text(stream.id()), cause.getMessage());
       stream.fail("mux protocol error: " + cause.getMessage());
     } else if (ctx.channel().isActive()) {

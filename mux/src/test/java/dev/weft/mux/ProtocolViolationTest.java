@@ -181,6 +181,16 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void aStreamWhoseTransportEndsInsideAFrameIsNotBlamedOnThePeer() throws Exception {
+    // A Data frame declaring 100 bytes, 10 of them sent: the transport ends mid-frame.
+    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.DATA).writeLong(SID).writeInt(100)
+        .writeBytes(new byte[10])).sync();
+    raw.close();
+    String reason = Fixture.await(events.detached(STREAM));
+    assertFalse(reason.contains("protocol error"), "the link's close reason says why, not the mux: " + reason);
+  }
+
+  @Test
   void openSessionsEndWhenTheStreamIsClosedForAViolation() throws Exception {
     assertTrue(open(SID).accepted());
     Session session = peer.sessions().get(0);
