@@ -126,16 +126,16 @@ class CliTest {
 
   @Test
   void aLiveForwardedSessionMigratesAndDrainsWithoutLoss() throws Exception {
+    List<String> earlier = echoSessions().stream().map(s -> s.get("id").asText()).toList();
     try (Socket socket = new Socket("127.0.0.1", forwardPort)) {
       socket.setSoTimeout(30_000);
       echoes(socket, "before");
-      JsonNode session = onlySession(a, "echo");
-      String from = session.get("stream").asText();
-      String to = otherStream(from);
-      assertEquals(session.get("id").asText() + " now on " + to,
-          ok(a.weft("migrate", session.get("id").asText(), to)).out().trim());
+      String id = newSession(earlier).get("id").asText();
+      // A stream of its own to move to, so the test does not hang on one an earlier test left.
+      String to = ok(a.weft("link", "bob", "kcp:127.0.0.1:" + b.kcpPort)).out().trim();
+      assertEquals(id + " now on " + to, ok(a.weft("migrate", id, to)).out().trim());
       echoes(socket, "after a migration");
-      assertEquals(1, onlySession(a, "echo").get("migrations").asInt());
+      assertEquals(1, newSession(earlier).get("migrations").asInt());
 
       String moved = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
       ok(a.weft("unlink", to, "--drain"));
@@ -152,25 +152,21 @@ class CliTest {
         StandardCharsets.UTF_8));
   }
 
-  private static JsonNode onlySession(Weft.Node node, String service) throws Exception {
-    JsonNode found = null;
-    for (JsonNode s : Json.mapper().readTree(ok(node.weft("sessions", "--json")).out())) {
-      if (s.get("service").asText().equals(service)) {
-        assertTrue(found == null, "more than one " + service + " session");
-        found = s;
+  private List<JsonNode> echoSessions() throws Exception {
+    List<JsonNode> echo = new ArrayList<>();
+    for (JsonNode s : Json.mapper().readTree(ok(a.weft("sessions", "--json")).out())) {
+      if (s.get("service").asText().equals("echo")) {
+        echo.add(s);
       }
     }
-    assertTrue(found != null, "no " + service + " session");
-    return found;
+    return echo;
   }
 
-  private String otherStream(String current) throws Exception {
-    for (JsonNode s : Json.mapper().readTree(ok(a.weft("streams", "--json")).out())) {
-      if (!s.get("id").asText().equals(current)) {
-        return s.get("id").asText();
-      }
-    }
-    throw new AssertionError("no second stream");
+  /** The one echo session that is not among {@code earlier} (ones other tests may have left). */
+  private JsonNode newSession(List<String> earlier) throws Exception {
+    List<JsonNode> fresh = echoSessions().stream().filter(s -> !earlier.contains(s.get("id").asText())).toList();
+    assertEquals(1, fresh.size(), "new echo sessions: " + fresh);
+    return fresh.get(0);
   }
 
   @Test
