@@ -30,6 +30,8 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
    * worth of data, so a fast session is not paused for every write.
    */
   private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+  /** Receive buffer of a bridged socket: a few loop turns' worth at gigabytes per second. */
+  private static final int RECEIVE_BUFFER = 256 * 1024;
   private final Session session;
   private final Channel channel;
   private final Runnable flush = this::flush;
@@ -58,6 +60,11 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
     channel.config().setAutoRead(false);
     channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+    // A fixed receive buffer (no kernel autotuning, which goes to tcp_rmem's 32 MiB): a session
+    // reads only as fast as its peer grants credit, and a thousand such sockets each holding
+    // megabytes, plus their senders' send queues, put the kernel's TCP memory under pressure;
+    // it then drops segments of the link's own stream, which stalls on retransmission timeouts.
+    channel.config().setOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER);
     channel.config().setWriteBufferWaterMark(WATER_MARK);
   }
 
