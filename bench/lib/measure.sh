@@ -22,6 +22,9 @@ print(round(result["end"]["sum_received"]["bits_per_second"] / 8e6, 1))'
 # measure_throughput SECTION ROW HOST PORT: iperf3 both ways through the path to an iperf3 server.
 measure_throughput() {
   local section=$1 row=$2 host=$3 port=$4 up=() down=() r value
+  # One unrecorded run first, for every path alike: a JVM's first seconds through a path are its
+  # JIT warming up (weft's first iperf3 run on a loaded machine was 11 MB/s, the next ones 164-396).
+  iperf_MBps "$host" "$port" >/dev/null 2>&1 || sleep "$IPERF_RESET_SECONDS"
   for r in $(seq "$RUNS"); do
     # After a failed run the server may still hold the aborted test until its idle timeout.
     if value=$(iperf_MBps "$host" "$port"); then up+=("$value"); else sleep "$IPERF_RESET_SECONDS"; fi
