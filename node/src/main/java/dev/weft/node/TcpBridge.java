@@ -52,11 +52,15 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
     TcpBridge bridge = new TcpBridge(session, channel);
     channel.pipeline().addLast("bridge", bridge);
     session.handler(bridge); // a reset, even one before this, closes the socket (onReset)
+    if (channel.pipeline().get(EarlyInput.NAME) != null) {
+      channel.pipeline().remove(EarlyInput.NAME); // hands what came early to the bridge
+    }
     channel.config().setAutoRead(true);
   }
 
   /** Options for a socket that will be bridged: reading waits for the session. */
   public static void configure(SocketChannel channel) {
+    channel.pipeline().addLast(EarlyInput.NAME, new EarlyInput());
     channel.config().setAutoRead(false);
     channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     channel.config().setOption(ChannelOption.TCP_NODELAY, true);

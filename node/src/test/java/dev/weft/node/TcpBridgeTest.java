@@ -96,6 +96,19 @@ class TcpBridgeTest {
 
   @Test
   void manyForwardedConnectionsEachCarryTheirOwnBytesBothWays() throws Exception {
+    echoesThroughAForward(CONNECTIONS, BYTES);
+  }
+
+  /**
+   * A client that writes a little and half-closes at once: its bytes and its EOF can reach the
+   * socket's pipeline (epoll reads on RDHUP even with auto-read off) before the session is open.
+   */
+  @Test
+  void bytesAndEndOfInputThatArriveBeforeTheSessionOpensAreKept() throws Exception {
+    echoesThroughAForward(64, 100);
+  }
+
+  private void echoesThroughAForward(int connections, int bytes) throws Exception {
     int port = b.listeners().stream().filter(e -> e.transport() == Transport.TCP).findFirst().orElseThrow().port();
     a.link(b.identity(), new Endpoint(Transport.TCP, "127.0.0.1", port)).get(10, TimeUnit.SECONDS);
     b.expose(new Expose("echo", new HostPort("127.0.0.1", echoServer.getLocalPort()), Set.of(a.identity()), false));
@@ -103,8 +116,8 @@ class TcpBridgeTest {
         .get(10, TimeUnit.SECONDS);
 
     List<CompletableFuture<Void>> clients = new ArrayList<>();
-    for (int i = 0; i < CONNECTIONS; i++) {
-      byte[] data = new byte[BYTES];
+    for (int i = 0; i < connections; i++) {
+      byte[] data = new byte[bytes];
       new Random(i).nextBytes(data);
       clients.add(CompletableFuture.runAsync(() -> assertEchoed(forward.bind().port(), data), threads));
     }
