@@ -35,8 +35,10 @@ class PeerTableTest {
 
   @BeforeEach
   void startHub() throws Exception {
+    // Visitors link from 127.0.0.1 many times a second: above the default per-source handshake rate.
     hub = Node.start(NodeConfig.builder(dir.resolve("hub")).createIdentity(true).threads(1)
-        .listen("tcp:127.0.0.1:0").mux(MuxConfig.defaults().withFailoverGrace(GRACE)).build());
+        .listen("tcp:127.0.0.1:0").mux(MuxConfig.defaults().withFailoverGrace(GRACE))
+        .limits(NodeLimits.defaults().withHandshakes(64, 1000, 1000)).build());
     hub.expose("echo", NodeTest::echo, Access.anyone());
     hubEndpoint = new Endpoint(hub.listeners().get(0).transport(), "127.0.0.1",
         hub.listeners().get(0).port());
