@@ -66,7 +66,10 @@ class FailoverTest {
 
   @Test
   void sessionsResumeWhenTheNodeRelinksWithinTheGracePeriod() throws Exception {
-    try (NodePair pair = NodePair.start(dir, NodePair.MUX)) {
+    // The blackholed KCP stream is found dead only by the ping timeout, and the relink comes after
+    // that: the grace must outlast both (it runs from the first loss, the TCP reset).
+    Duration grace = Duration.ofSeconds(25);
+    try (NodePair pair = NodePair.start(dir, NodePair.MUX.withFailoverGrace(grace))) {
       Stream tcp = pair.link(Transport.TCP);
       List<FlowEnd> flows = openFlows(pair);
       Stream kcp = pair.link(Transport.KCP);
