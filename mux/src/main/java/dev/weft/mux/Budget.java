@@ -2,36 +2,77 @@ package dev.weft.mux;
 
 /**
  * The memory one peer may make us buffer: the sum of all its sessions' receive windows, within
- * the process-wide {@link MemoryBudget} it shares with every other peer.
+ * the process-wide {@link MemoryBudget} it shares with every other peer. It also decides how large
+ * a window is, so that as many sessions as the peer may open all fit:
+ *
+ * <ul>
+ *   <li>A new session is offered the budget left divided by the sessions the peer may still open
+ *       (counting the new one), capped at the configured initial window and never below
+ *       {@link #MIN_WINDOW}; it is refused only when not even that fits.</li>
+ *   <li>A window grows only while what is left afterwards still holds {@link #MIN_WINDOW} for
+ *       every session the peer may still open.</li>
+ * </ul>
+ *
+ * <p>So until windows grow, every session up to the cap gets at least {@code budget / cap}, and a
+ * lone session still starts at the initial window and grows to the maximum. "Left" is the smaller
+ * of this peer's and the shared budget's. Confined to the peer's executor.
  */
 final class Budget {
+  /** Smallest window offered (unless the initial window is smaller): half of it is one grant. */
+  static final int MIN_WINDOW = 4 * 1024;
+
   private final long limit;
   private final MemoryBudget shared;
+  private final int maxWindows;
   private long used;
+  private int windows;
 
-  Budget(long limit) {
-    this(limit, MemoryBudget.unlimited());
-  }
-
-  Budget(long limit, MemoryBudget shared) {
+  /** @param maxWindows sessions the peer may have at once, each holding one window */
+  Budget(long limit, MemoryBudget shared, int maxWindows) {
     this.limit = limit;
     this.shared = shared;
+    this.maxWindows = maxWindows;
   }
 
-  boolean reserve(long bytes) {
+  /** Reserves the window of a new session; returns its size, or 0 if the budget cannot hold one. */
+  int open(int initialWindow) {
+    int floor = Math.min(initialWindow, MIN_WINDOW);
+    long left = left();
+    long share = left / Math.max(1, maxWindows - windows);
+    int window = (int) Math.min(initialWindow, Math.max(floor, share));
+    if (window > left || !reserve(window)) {
+      return 0;
+    }
+    windows++;
+    return window;
+  }
+
+  /** Reserves {@code bytes} more for an open window, if enough stays for the sessions still to come. */
+  boolean grow(long bytes) {
+    long reserved = (long) Math.max(0, maxWindows - windows) * MIN_WINDOW;
+    return left() - bytes >= reserved && reserve(bytes);
+  }
+
+  /** Gives a session's whole window back. */
+  void close(long window) {
+    windows--;
+    used -= window;
+    shared.release(window);
+  }
+
+  long used() {
+    return used;
+  }
+
+  private long left() {
+    return Math.min(limit - used, shared.available());
+  }
+
+  private boolean reserve(long bytes) {
     if (used + bytes > limit || !shared.reserve(bytes)) {
       return false;
     }
     used += bytes;
     return true;
-  }
-
-  void release(long bytes) {
-    used -= bytes;
-    shared.release(bytes);
-  }
-
-  long used() {
-    return used;
   }
 }

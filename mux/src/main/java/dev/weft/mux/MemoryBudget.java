@@ -38,6 +38,10 @@ public final class MemoryBudget {
     used.addAndGet(-bytes);
   }
 
+  long available() {
+    return limit - used.get();
+  }
+
   /** Bytes reserved now: the sum of every open session's receive window. */
   public long used() {
     return used.get();

@@ -10,10 +10,12 @@ import java.time.Duration;
  *
  * @param maxPayload largest Data payload accepted from the peer (frames beyond it close the stream)
  * @param chunkSize largest Data payload sent: bulk data is cut into chunks so sessions interleave
- * @param initialWindow receive window a session starts with
+ * @param initialWindow receive window a session starts with while the budget has room: with less,
+ *     it starts at its share of what is left (see Budget), at least 4 KiB
  * @param maxWindow ceiling for window auto-tuning
  * @param maxQueuedWrites bytes a session queues beyond its window before writes fail
  * @param memoryBudget sum of all sessions' receive windows, the most the peer can make us buffer
+ *     (the defaults' 1 GiB holds every one of 4096 sessions at the 256 KiB initial window)
  */
 public record MuxConfig(
     int maxPayload,
@@ -50,8 +52,9 @@ public record MuxConfig(
     if (maxWindow < initialWindow) {
       throw new IllegalArgumentException("maxWindow " + maxWindow + " is below initialWindow " + initialWindow);
     }
-    if (memoryBudget < initialWindow) {
-      throw new IllegalArgumentException("memoryBudget " + memoryBudget + " is below initialWindow " + initialWindow);
+    if (memoryBudget < Math.min(initialWindow, Budget.MIN_WINDOW)) {
+      throw new IllegalArgumentException("memoryBudget " + memoryBudget + " cannot hold one window of "
+          + Math.min(initialWindow, Budget.MIN_WINDOW) + " bytes");
     }
     if (pingInterval.isNegative() || pingInterval.isZero() || pingTimeout.compareTo(pingInterval) <= 0) {
       throw new IllegalArgumentException("need 0 < pingInterval < pingTimeout, got " + pingInterval + " / " + pingTimeout);
@@ -68,7 +71,7 @@ public record MuxConfig(
 
   public static MuxConfig defaults() {
     return new MuxConfig(64 * 1024, 16 * 1024, 256 * 1024, 16 * 1024 * 1024, 1024 * 1024,
-        512L * 1024 * 1024, 2048, 4096, 1024, Duration.ofSeconds(5), Duration.ofSeconds(15),
+        1024L * 1024 * 1024, 2048, 4096, 1024, Duration.ofSeconds(5), Duration.ofSeconds(15),
         Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO, null);
   }
 

@@ -72,7 +72,7 @@ public final class Peer {
     this.acceptor = acceptor;
     this.listener = listener;
     this.chooser = chooser;
-    this.budget = new Budget(config.memoryBudget(), shared);
+    this.budget = new Budget(config.memoryBudget(), shared, config.maxSessionsPerPeer());
     this.migrations = new Migrations(this);
     long idle = config.idleTimeout().toNanos();
     this.idleCheck = idle == 0 ? null
@@ -152,7 +152,8 @@ public final class Peer {
       refusal = "no live stream to the peer with room for another session";
       reason = streams.values().stream().anyMatch(MuxStream::live) ? Reason.LIMIT_REACHED : Reason.STREAM_LOST;
     }
-    if (refusal == null && !budget.reserve(config.initialWindow())) {
+    int window = refusal == null ? budget.open(config.initialWindow()) : 0;
+    if (refusal == null && window == 0) {
       refusal = "memory budget exhausted";
     }
     if (refusal != null) {
@@ -163,7 +164,7 @@ public final class Peer {
     do {
       id = SessionId.random(highSide, random);
     } while (sessions.containsKey(id.value()));
-    Session session = newSession(id, service, args, Direction.OUTBOUND);
+    Session session = newSession(id, service, args, Direction.OUTBOUND, window);
     session.sendOn(stream);
     pendingOpens++;
     ScheduledFuture<?> timer = executor.schedule(() -> {
@@ -176,9 +177,10 @@ public final class Peer {
     stream.send(new Frame.Query(id.value(), session.receiveWindow(), service, args));
   }
 
-  private Session newSession(SessionId id, String service, byte[] args, Direction direction) {
-    ReceiveWindow window = new ReceiveWindow(config.initialWindow(), config.maxWindow(), budget, System.nanoTime());
-    Session session = new Session(this, id, service, args, direction, window);
+  /** A session whose receive window of {@code window} bytes is already reserved. */
+  private Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
+    ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, System.nanoTime());
+    Session session = new Session(this, id, service, args, direction, receive);
     sessions.put(id.value(), session);
     return session;
   }
@@ -391,13 +393,15 @@ public final class Peer {
     } else if (stream.sessions() >= config.maxSessionsPerStream()) {
       reason = Reason.LIMIT_REACHED;
       why = "too many sessions on this stream (limit " + config.maxSessionsPerStream() + ")";
-    } else if (!budget.reserve(config.initialWindow())) {
+    }
+    int window = reason == null ? budget.open(config.initialWindow()) : 0;
+    if (reason == null && window == 0) {
       reason = Reason.LIMIT_REACHED;
       why = "receive memory budget exhausted";
     }
     Acceptance decision = reason == null ? decide(new IncomingQuery(sid, query.service(), query.args(), stream.id())) : null;
     if (decision != null && !decision.accepted()) {
-      budget.release(config.initialWindow());
+      budget.close(window);
       reason = decision.rejection();
     }
     if (reason != null) {
@@ -411,7 +415,7 @@ public final class Peer {
       listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
       return;
     }
-    Session session = newSession(sid, query.service(), query.args(), Direction.INBOUND);
+    Session session = newSession(sid, query.service(), query.args(), Direction.INBOUND, window);
     session.sendOn(stream);
     stream.send(new Frame.Response(id, null, session.receiveWindow()));
     session.opened(query.window());

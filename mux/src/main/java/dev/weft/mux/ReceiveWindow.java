@@ -3,8 +3,9 @@ package dev.weft.mux;
 /**
  * Receive-side credit of one session. Credit is granted as the application consumes, in batches
  * (once half the window has been consumed), as an absolute limit {@code consumed + window}. The
- * window doubles, up to a maximum and within the peer's memory budget, whenever a full window is
- * consumed in under two round trips: then the window, not the reader, limits throughput.
+ * window starts at what the peer's {@link Budget} offered and doubles, up to a maximum and as far
+ * as the budget lets it grow, whenever a full window is consumed in under two round trips: then
+ * the window, not the reader, limits throughput.
  *
  * <p>The round trip counted is at least {@link #MIN_RTT_NANOS}: the ping RTT of a fast link (tens
  * of microseconds on loopback) says nothing about how long a grant takes to come back once both
@@ -48,7 +49,7 @@ final class ReceiveWindow {
     if (consumed - epochConsumed >= window) {
       if (nowNanos - epochStart < 2 * Math.max(rttNanos, MIN_RTT_NANOS) && window < max) {
         int grown = (int) Math.min(max, 2L * window);
-        if (budget.reserve(grown - window)) {
+        if (budget.grow(grown - window)) {
           window = grown;
         }
       }
@@ -65,9 +66,11 @@ final class ReceiveWindow {
     return new Frame.Read(session, consumed, window);
   }
 
-  /** Gives this window's memory back to the budget. */
+  /** Gives this window's memory back to the budget (once: later calls do nothing). */
   void release() {
-    budget.release(window);
-    window = 0;
+    if (window > 0) {
+      budget.close(window);
+      window = 0;
+    }
   }
 }

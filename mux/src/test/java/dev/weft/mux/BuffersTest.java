@@ -73,7 +73,7 @@ class BuffersTest {
 
   @Test
   void windowGrantsInBatchesAndGrowsOnlyWhenTheWindowIsTheBottleneck() {
-    Budget budget = new Budget(1 << 30);
+    Budget budget = new Budget(1 << 30, MemoryBudget.unlimited(), 1);
     long rtt = TimeUnit.MILLISECONDS.toNanos(60);
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, 0);
     assertFalse(w.consume(64 * 1024, 1, rtt), "no grant for a quarter window");
@@ -96,8 +96,8 @@ class BuffersTest {
 
   @Test
   void windowGrowthStaysWithinTheBudget() {
-    Budget budget = new Budget(300 * 1024);
-    budget.reserve(256 * 1024);
+    Budget budget = new Budget(300 * 1024, MemoryBudget.unlimited(), 1);
+    assertEquals(256 * 1024, budget.open(256 * 1024));
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 16 << 20, budget, 0);
     w.consume(256 * 1024, 1, 1000);
     assertEquals(256 * 1024, w.window());

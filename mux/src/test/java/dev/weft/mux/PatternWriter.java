@@ -33,6 +33,10 @@ final class PatternWriter {
     stopped = true;
   }
 
+  Session session() {
+    return session;
+  }
+
   long written() {
     return written;
   }

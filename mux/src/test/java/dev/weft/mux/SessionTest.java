@@ -211,7 +211,8 @@ class SessionTest {
       // Our own per-peer limit refuses before anything is sent.
       assertEquals(Reason.LIMIT_REACHED, rejection(f.a.open("echo", new byte[0])));
     }
-    MuxConfig small = CONFIG.withLimits(2048, 4096, 1024, 2L * CONFIG.initialWindow(), CONFIG.maxQueuedWrites());
+    // Windows shrink to fit the budget, down to the minimum: room for two sessions.
+    MuxConfig small = CONFIG.withLimits(2048, 4096, 1024, 2L * Budget.MIN_WINDOW, CONFIG.maxQueuedWrites());
     try (Fixture f = new Fixture(CONFIG, services); Fixture g = new Fixture(small, services)) {
       g.link();
       await(g.a.open("echo", new byte[0]));

@@ -1,0 +1,68 @@
+package dev.weft.mux;
+
+import static dev.weft.mux.Fixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Windows come from the budget left: a budget far below cap × initial window still admits every
+ * session the cap allows, and each makes progress, while a lone session grows its window.
+ */
+@Timeout(60)
+class WindowPolicyTest {
+  private static final int CAP = 400;
+  /** A third of what CAP sessions at the initial 32 KiB would need: 10 KiB each. */
+  private static final long BUDGET = 4L * 1024 * 1024;
+  private static final MuxConfig CONFIG = MuxConfig.defaults()
+      .withWindows(32 * 1024, 16 * 1024 * 1024)
+      .withLimits(CAP, CAP, CAP, BUDGET, 1024 * 1024);
+
+  @Test
+  void everySessionTheCapAllowsOpensAndMakesProgress() throws Exception {
+    Services services = new Services();
+    try (Fixture f = new Fixture(CONFIG, services)) {
+      f.link();
+      List<CompletableFuture<Session>> opening = new ArrayList<>();
+      for (int i = 0; i < CAP; i++) {
+        opening.add(f.a.open("sink", Services.args(i, 0)));
+      }
+      long windows = 0;
+      List<PatternWriter> writers = new ArrayList<>();
+      for (int i = 0; i < CAP; i++) {
+        Session s = await(opening.get(i));
+        int window = await(services.accepted(s.id())).receiveWindow();
+        assertTrue(window >= Budget.MIN_WINDOW, "window " + window);
+        windows += window;
+        // Three windows' worth: every session needs grants to finish.
+        writers.add(new PatternWriter(s, i, 3 * window, 8 * 1024).start());
+      }
+      assertTrue(windows <= BUDGET, "windows sum to " + windows);
+      for (PatternWriter writer : writers) {
+        long sent = await(writer.done);
+        assertEquals(sent, await(services.sinks.get(writer.session().id()).done));
+      }
+    }
+  }
+
+  @Test
+  void aLoneSessionStillGrowsItsWindow() throws Exception {
+    Services services = new Services();
+    try (Fixture f = new Fixture(CONFIG, services)) {
+      f.link();
+      Session s = await(f.a.open("source", Services.args(5, 20_000_000)));
+      int first = s.receiveWindow();
+      assertEquals(BUDGET / CAP, first, "its share of the budget");
+      PatternReader reader = new PatternReader(5);
+      s.handler(reader);
+      assertEquals(20_000_000L, await(reader.done));
+      int grown = s.executor().submit(s::receiveWindow).get();
+      assertTrue(grown >= 16 * first, "window " + first + " grew only to " + grown);
+    }
+  }
+}
