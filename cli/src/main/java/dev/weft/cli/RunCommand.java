@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
 @Command(name = "run", description = "Run the node in the foreground until SIGINT or SIGTERM.")
 final class RunCommand extends WeftCommand {
   private static final NodeLimits DEFAULTS = NodeLimits.defaults();
+  private static final MuxConfig MUX = NodeConfig.SMALL_NODE_MUX;
   private static final long MIB = 1024 * 1024;
+  /** 1 TiB: more than any machine this runs on, far from overflowing a byte count. */
+  private static final long MAX_MIB = 1024 * 1024;
 
   @Option(names = "--listen", paramLabel = "EP",
       description = "Listener (repeatable; default tcp:0.0.0.0:7411 and kcp:0.0.0.0:7411).")
@@ -55,6 +58,23 @@ final class RunCommand extends WeftCommand {
       description = "Receive buffers of all sessions together, in MiB (default ${DEFAULT-VALUE}).")
   long memoryMib = DEFAULTS.memoryBudget() / MIB;
 
+  @Option(names = "--max-sessions-per-peer", paramLabel = "N",
+      description = "Sessions with one peer; both ends' caps apply (default ${DEFAULT-VALUE}).")
+  int sessionsPerPeer = MUX.maxSessionsPerPeer();
+
+  @Option(names = "--max-sessions-per-stream", paramLabel = "N",
+      description = "Sessions carried by one stream (default ${DEFAULT-VALUE}).")
+  int sessionsPerStream = MUX.maxSessionsPerStream();
+
+  @Option(names = "--max-pending-opens", paramLabel = "N",
+      description = "Sessions to one peer waiting for its answer (default ${DEFAULT-VALUE}).")
+  int pendingOpens = MUX.maxPendingOpens();
+
+  @Option(names = "--peer-memory-budget-mib", paramLabel = "MIB",
+      description = "Receive buffers of one peer's sessions together, in MiB (default ${DEFAULT-VALUE}). "
+          + "A session's window is its share of what is left, so the cap's sessions all fit.")
+  long peerMemoryMib = MUX.memoryBudget() / MIB;
+
   @Option(names = "--rebalance",
       description = "Move sessions off a stream whose round trip grows well past another stream's "
           + "to the same peer (2x and 20 ms worse for 3 pings in a row; a moved session then stays 30 s).")
@@ -63,21 +83,13 @@ final class RunCommand extends WeftCommand {
   @Option(names = "--failover-grace", paramLabel = "SECONDS",
       description = "How long the sessions of a lost stream wait for another stream to the peer, "
           + "which the node tries to link again (default ${DEFAULT-VALUE}; 0 turns failover off).")
-  long failoverGrace = NodeConfig.SMALL_NODE_MUX.failoverGrace().toSeconds();
+  long failoverGrace = MUX.failoverGrace().toSeconds();
 
   @Override
   public void run() {
-    NodeConfig.Builder config = NodeConfig.builder(dataDir())
-        .admin(HostPort.parse(admin), adminRemote)
-        .limits(limits())
-        .mux(mux());
-    List<String> endpoints = listen.isEmpty()
-        ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
-        : listen;
-    endpoints.forEach(config::listen);
     Node node;
     try {
-      node = Node.start(config.build());
+      node = Node.start(config());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -97,16 +109,49 @@ final class RunCommand extends WeftCommand {
     }
   }
 
+  /** The node's configuration from the options; malformed values fail here, before anything starts. */
+  NodeConfig config() {
+    NodeConfig.Builder config = NodeConfig.builder(dataDir())
+        .admin(HostPort.parse(admin), adminRemote)
+        .limits(limits())
+        .mux(mux());
+    List<String> endpoints = listen.isEmpty()
+        ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
+        : listen;
+    endpoints.forEach(config::listen);
+    return config.build();
+  }
+
   private MuxConfig mux() {
     if (failoverGrace < 0) {
       throw new IllegalArgumentException("--failover-grace must not be negative");
     }
-    MuxConfig mux = NodeConfig.SMALL_NODE_MUX.withFailoverGrace(Duration.ofSeconds(failoverGrace));
+    MuxConfig mux = MUX.withFailoverGrace(Duration.ofSeconds(failoverGrace))
+        .withLimits(positive("--max-sessions-per-stream", sessionsPerStream),
+            positive("--max-sessions-per-peer", sessionsPerPeer),
+            positive("--max-pending-opens", pendingOpens),
+            mebibytes("--peer-memory-budget-mib", peerMemoryMib), MUX.maxQueuedWrites());
     return rebalance ? mux.withRebalance(Rebalance.standard()) : mux;
   }
 
   private NodeLimits limits() {
-    return new NodeLimits(pendingHandshakes, handshakeRate, handshakeBurst, streamsPerPeer, sessions,
-        memoryMib * MIB);
+    return new NodeLimits(positive("--max-pending-handshakes", pendingHandshakes),
+        positive("--handshake-rate", handshakeRate), positive("--handshake-burst", handshakeBurst),
+        positive("--max-streams-per-peer", streamsPerPeer), positive("--max-sessions", sessions),
+        mebibytes("--memory-budget-mib", memoryMib));
+  }
+
+  private static int positive(String option, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(option + " must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static long mebibytes(String option, long value) {
+    if (value <= 0 || value > MAX_MIB) {
+      throw new IllegalArgumentException(option + " must be 1.." + MAX_MIB + " (MiB), got " + value);
+    }
+    return value * MIB;
   }
 }

@@ -1,0 +1,140 @@
+package dev.weft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.weft.link.Endpoint;
+import dev.weft.link.Transport;
+import dev.weft.mux.MuxConfig;
+import dev.weft.mux.Reason;
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionRejectedException;
+import dev.weft.node.Access;
+import dev.weft.node.Node;
+import dev.weft.node.NodeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The limits `weft run` takes: malformed values refused before anything starts, raised caps in effect. */
+@Timeout(60)
+class RunCommandTest {
+  @TempDir
+  Path dirA;
+  @TempDir
+  Path dirB;
+  @TempDir
+  Path dirC;
+  @TempDir
+  Path dirD;
+  private final List<Node> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(Node::close);
+  }
+
+  private static String refusal(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] line = Stream.concat(Stream.of("run"), Stream.of(args)).toArray(String[]::new);
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), Map.of("WEFT_HOME", "/nonexistent"), line);
+    assertEquals(2, code, String.join(" ", line) + ": " + err);
+    return err.toString().trim();
+  }
+
+  /** The configuration `weft run ARGS` would start a node with, listening on loopback only. */
+  private static NodeConfig config(Path dir, String... args) {
+    List<String> line = new ArrayList<>(List.of("--data", dir.toString(), "run",
+        "--listen", "tcp:127.0.0.1:0", "--admin", "127.0.0.1:0"));
+    line.addAll(List.of(args));
+    CommandLine cli = new CommandLine(new Main(Map.of()));
+    RunCommand run = (RunCommand) cli.parseArgs(line.toArray(String[]::new))
+        .subcommand().commandSpec().userObject();
+    return run.config();
+  }
+
+  /** A node as `weft init` and `weft run ARGS` on {@code dir} would start it. */
+  private Node start(Path dir, String... args) throws Exception {
+    int init = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+        Map.of(), "--data", dir.toString(), "init");
+    assertEquals(0, init);
+    Node node = Node.start(config(dir, args));
+    nodes.add(node);
+    return node;
+  }
+
+  /** Opens sessions from a to b's "idle" service until one is refused; returns how many opened. */
+  private static int sessionsAdmitted(Node a, Node b, int attempts) throws Exception {
+    b.expose("idle", (session, peer) -> { }, Access.anyone());
+    Endpoint endpoint = b.listeners().stream().filter(e -> e.transport() == Transport.TCP).findFirst().orElseThrow();
+    a.link(b.identity(), endpoint).get(10, TimeUnit.SECONDS);
+    List<CompletableFuture<Session>> opens = new ArrayList<>();
+    for (int i = 0; i < attempts; i++) {
+      opens.add(a.open(b.identity(), "idle"));
+    }
+    int admitted = 0;
+    for (CompletableFuture<Session> open : opens) {
+      try {
+        open.get(20, TimeUnit.SECONDS);
+        admitted++;
+      } catch (ExecutionException e) {
+        SessionRejectedException refused = assertInstanceOf(SessionRejectedException.class, e.getCause());
+        assertEquals(Reason.LIMIT_REACHED, refused.reason());
+      }
+    }
+    return admitted;
+  }
+
+  @Test
+  void malformedLimitsAreRefusedByName() {
+    assertEquals("weft: --max-sessions-per-peer must be positive, got 0", refusal("--max-sessions-per-peer", "0"));
+    assertEquals("weft: --max-sessions-per-stream must be positive, got -1", refusal("--max-sessions-per-stream", "-1"));
+    assertEquals("weft: --max-pending-opens must be positive, got 0", refusal("--max-pending-opens", "0"));
+    assertEquals("weft: --peer-memory-budget-mib must be 1..1048576 (MiB), got 0", refusal("--peer-memory-budget-mib", "0"));
+    assertEquals("weft: --memory-budget-mib must be 1..1048576 (MiB), got 99999999999",
+        refusal("--memory-budget-mib", "99999999999"));
+    assertEquals("weft: --max-sessions must be positive, got 0", refusal("--max-sessions", "0"));
+    refusal("--max-sessions-per-peer", "many"); // picocli: not an int
+  }
+
+  @Test
+  void theOptionsReachTheNodeConfig() {
+    MuxConfig mux = config(dirA, "--max-sessions-per-peer", "10000", "--max-sessions-per-stream", "12000",
+        "--max-pending-opens", "64", "--peer-memory-budget-mib", "96", "--max-sessions", "20000").mux();
+    assertEquals(10_000, mux.maxSessionsPerPeer());
+    assertEquals(12_000, mux.maxSessionsPerStream());
+    assertEquals(64, mux.maxPendingOpens());
+    assertEquals(96L << 20, mux.memoryBudget());
+    assertEquals(20_000, config(dirA, "--max-sessions", "20000").limits().sessionsPerNode());
+    assertEquals(NodeConfig.SMALL_NODE_MUX, config(dirA).mux(), "no option, the small node's defaults");
+  }
+
+  @Test
+  void aRaisedCapAdmitsMoreSessionsOverRealSocketsThanTheDefault() throws Exception {
+    int cap = NodeConfig.SMALL_NODE_MUX.maxSessionsPerPeer();
+    Node a = start(dirA);
+    Node b = start(dirB);
+    assertEquals(cap, sessionsAdmitted(a, b, cap + 1), "the default refuses past " + cap);
+    nodes.forEach(Node::close);
+    nodes.clear();
+
+    String[] raised = {"--max-sessions-per-peer", "1100", "--max-sessions-per-stream", "1100", "--max-pending-opens", "1100"};
+    Node c = start(dirC, raised);
+    Node d = start(dirD, raised);
+    assertEquals(1100, sessionsAdmitted(c, d, 1100));
+  }
+
+}
