@@ -71,6 +71,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws NoSuchAlgorithmException {
     noise = new HandshakeState(LinkProtocol.NOISE_PROTOCOL, initiator() ? HandshakeState.INITIATOR : HandshakeState.RESPONDER);
+    X25519Key.install(noise);
     noise.getLocalKeyPair().copyFrom(config.noiseStatic());
     noise.setPrologue(LinkProtocol.HELLO, 0, LinkProtocol.HELLO_LENGTH);
     noise.start();

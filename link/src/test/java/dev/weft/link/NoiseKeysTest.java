@@ -59,20 +59,9 @@ class NoiseKeysTest {
 
   @Test
   void matchesNoiseJavasOwnSplitForManyMessages() throws Exception {
-    HandshakeState init = new HandshakeState(LinkProtocol.NOISE_PROTOCOL, HandshakeState.INITIATOR);
-    HandshakeState resp = new HandshakeState(LinkProtocol.NOISE_PROTOCOL, HandshakeState.RESPONDER);
-    for (HandshakeState s : new HandshakeState[] {init, resp}) {
-      s.getLocalKeyPair().generateKeyPair();
-      s.setPrologue(LinkProtocol.HELLO, 0, LinkProtocol.HELLO_LENGTH);
-      s.start();
-    }
-    byte[] message = new byte[1024];
-    for (int i = 0; i < 3; i++) {
-      HandshakeState writer = i % 2 == 0 ? init : resp;
-      HandshakeState reader = i % 2 == 0 ? resp : init;
-      int length = writer.writeMessage(message, 0, new byte[0], 0, 0);
-      reader.readMessage(message, 0, length, new byte[1024], 0);
-    }
+    HandshakeState init = X25519KeyTest.xx(HandshakeState.INITIATOR, true);
+    HandshakeState resp = X25519KeyTest.xx(HandshakeState.RESPONDER, true);
+    X25519KeyTest.exchange(init, resp);
     NoiseKeys keys = NoiseKeys.split(init);
     CipherStatePair reference = init.split();
     CipherStatePair referenceResp = resp.split();
@@ -121,6 +110,7 @@ class NoiseKeysTest {
 
   private static HandshakeState state(int role, Properties v, String side) throws Exception {
     HandshakeState s = new HandshakeState(v.getProperty("protocol_name"), role);
+    X25519Key.install(s);
     s.getLocalKeyPair().setPrivateKey(HEX.parseHex(v.getProperty(side + "_static")), 0);
     s.getFixedEphemeralKey().setPrivateKey(HEX.parseHex(v.getProperty(side + "_ephemeral")), 0);
     byte[] prologue = HEX.parseHex(v.getProperty("init_prologue"));
