@@ -185,7 +185,7 @@ weft_netns_rows() { # LOSS TRANSPORT
   weft_link a b "$transport" "$NETNS_RIGHT_ADDR" >/dev/null || { weft_stop a b; return 1; }
   # The forward listens inside the left namespace; the targets run in the right one on its wire address.
   weft_tunnel a b "$NETNS_RIGHT_ADDR" "$IPERF_PORT" "$ECHO_PORT" || { weft_stop a b; return 1; }
-  NETNS=$NETNS_LEFT measure_throughput "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[0]}"
+  [ -z "$NETNS_THROUGHPUT" ] || NETNS=$NETNS_LEFT measure_throughput "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[0]}"
   NETNS=$NETNS_LEFT measure_rtt "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[1]}" "$NETNS_RTT_COUNT"
   weft_stop a b
 }
