@@ -100,28 +100,21 @@ final class SecureChannel extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    ByteBuf frame = (ByteBuf) msg;
+    ByteBuf plain = (ByteBuf) msg; // a whole message in its own heap buffer (FrameDecoder)
     if (closed) {
-      frame.release();
+      plain.release();
       return;
-    }
-    int length = frame.readableBytes();
-    ByteBuf plain = ctx.alloc().heapBuffer(length);
-    try {
-      plain.writeBytes(frame);
-    } finally {
-      frame.release();
     }
     int plainLength;
     try {
-      plainLength = receiver.decrypt(plain.array(), plain.arrayOffset(), length);
+      plainLength = receiver.decrypt(plain.array(), plain.arrayOffset() + plain.readerIndex(), plain.readableBytes());
     } catch (AEADBadTagException e) {
       plain.release();
       abort(new CloseReason(CloseReason.Kind.DECRYPTION,
           "transport message " + receiver.nonce() + " failed authentication"), "decryption failed");
       return;
     }
-    plain.writerIndex(plainLength);
+    plain.writerIndex(plain.readerIndex() + plainLength);
     byte type = plain.readByte();
     switch (type) {
       case LinkProtocol.DATA -> onData(plain);

@@ -30,6 +30,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** @param maxPayload the largest Data payload accepted; larger frames are a protocol error. */
   public FrameDecoder(int maxPayload) {
     this.maxBody = maxPayload + 8;
+    // A frame that spans two inputs (the link cuts its messages without regard to frames) joins
+    // them as components, not by copying the next 64 KiB input behind the leftover bytes.
+    setCumulator(COMPOSITE_CUMULATOR);
   }
 
   @Override
