@@ -34,6 +34,12 @@ public final class Peer {
   public static final int MAX_ARGS = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(Peer.class);
+  /**
+   * How often sessions that consumed less than half a window since their last grant are told
+   * anyway: once a second keeps idle senders from holding their last bytes, at a Read per
+   * session per second at most.
+   */
+  private static final long IDLE_GRANT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final EventExecutor executor;
   private final boolean highSide;
@@ -48,6 +54,7 @@ public final class Peer {
   private final Migrations migrations;
   private final ScheduledFuture<?> idleCheck;
   private final ScheduledFuture<?> rebalanceCheck;
+  private final ScheduledFuture<?> idleGrants;
   private int pendingOpens;
   private volatile boolean closed;
 
@@ -82,6 +89,8 @@ public final class Peer {
     this.rebalanceCheck = rebalancer == null ? null : executor.scheduleAtFixedRate(
         () -> rebalancer.check(List.copyOf(streams.values()), List.copyOf(sessions.values())),
         interval, interval, TimeUnit.NANOSECONDS);
+    this.idleGrants = executor.scheduleAtFixedRate(() -> sessions.values().forEach(Session::grantOwed),
+        IDLE_GRANT_NANOS, IDLE_GRANT_NANOS, TimeUnit.NANOSECONDS);
   }
 
   public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
@@ -262,7 +271,7 @@ public final class Peer {
         s.terminate(Reason.SHUTTING_DOWN, "peer is shutting down", true);
       }
       streams.values().forEach(MuxStream::pump);
-      for (ScheduledFuture<?> check : new ScheduledFuture<?>[] {idleCheck, rebalanceCheck}) {
+      for (ScheduledFuture<?> check : new ScheduledFuture<?>[] {idleCheck, rebalanceCheck, idleGrants}) {
         if (check != null) {
           check.cancel(false);
         }

@@ -60,6 +60,11 @@ final class ReceiveWindow {
     return consumed + window - granted >= window / 2;
   }
 
+  /** Whether a grant would give the peer room it has not been told of. */
+  boolean owed() {
+    return consumed + window > granted;
+  }
+
   /** The grant to send now; moves the limit. */
   Frame.Read grant(long session) {
     granted = Math.max(granted, consumed + window);

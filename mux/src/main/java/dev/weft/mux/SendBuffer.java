@@ -8,6 +8,9 @@ import java.util.List;
  * One session's outgoing bytes by absolute offset: everything written by the application and not
  * yet consumed by the peer. Bytes below {@code sent} went out once but stay until acknowledged,
  * so a resume can rewind and send them again. Confined to the peer's executor.
+ *
+ * <p>The chunk list exists only while something is held: an idle session's acknowledged buffer
+ * costs nothing.
  */
 final class SendBuffer {
   private record Chunk(long start, ByteBuf buf) {
@@ -16,7 +19,7 @@ final class SendBuffer {
     }
   }
 
-  private final List<Chunk> chunks = new ArrayList<>();
+  private List<Chunk> chunks;
   private int head;
   private int cursor;
   private long acked;
@@ -28,6 +31,9 @@ final class SendBuffer {
     if (n == 0) {
       buf.release();
       return;
+    }
+    if (chunks == null) {
+      chunks = new ArrayList<>();
     }
     chunks.add(new Chunk(written, buf));
     written += n;
@@ -89,7 +95,11 @@ final class SendBuffer {
       head++;
     }
     cursor = Math.max(cursor, head);
-    if (head > 64 && head * 2 > chunks.size()) {
+    if (head == chunks.size()) {
+      chunks = null;
+      head = 0;
+      cursor = 0;
+    } else if (head > 64 && head * 2 > chunks.size()) {
       chunks.subList(0, head).clear();
       cursor -= head;
       head = 0;
@@ -108,10 +118,12 @@ final class SendBuffer {
   }
 
   void releaseAll() {
-    for (int i = head; i < chunks.size(); i++) {
-      chunks.get(i).buf().release();
+    if (chunks != null) {
+      for (int i = head; i < chunks.size(); i++) {
+        chunks.get(i).buf().release();
+      }
+      chunks = null;
     }
-    chunks.clear();
     head = 0;
     cursor = 0;
     acked = written;

@@ -57,7 +57,7 @@ public final class Session {
   private final String service;
   private final byte[] args;
   private final Direction direction;
-  private final Instant created = Instant.now();
+  private final long createdMillis = System.currentTimeMillis();
   private final SendBuffer out = new SendBuffer();
   /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
   private ArrayDeque<PendingWrite> writes;
@@ -131,7 +131,7 @@ public final class Session {
   }
 
   public Instant created() {
-    return created;
+    return Instant.ofEpochMilli(createdMillis);
   }
 
   public Instant lastActivity() {
@@ -418,6 +418,22 @@ public final class Session {
         log.warn("session {}: handler failed at end of input", id, e);
       }
       maybeFinish();
+    }
+  }
+
+  /** Bytes written and not yet reported consumed by the peer: what a resume could need again. */
+  long unacknowledged() {
+    return out.buffered();
+  }
+
+  /**
+   * Grants what was consumed since the last grant, if anything (the peer's idle sweep): a session
+   * that took less than half a window and went quiet would otherwise never tell its peer, which
+   * then holds those bytes for a resume for as long as the session lives.
+   */
+  void grantOwed() {
+    if (state == SessionState.OPEN && window.owed()) {
+      sendControl(window.grant(id.value()));
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,6 +48,28 @@ class WindowPolicyTest {
         long sent = await(writer.done);
         assertEquals(sent, await(services.sinks.get(writer.session().id()).done));
       }
+    }
+  }
+
+  @Test
+  void aQuietSessionLearnsThatItsLastBytesWereConsumed() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      f.link();
+      Session s = await(f.a.open("echo", new byte[0]));
+      PatternReader back = new PatternReader(9);
+      s.handler(back);
+      s.write(Pattern.chunk(9, 0, 100));
+      await(back.reached(100));
+      // Far less than half a window each way: only the idle sweep (once a second) grants it.
+      assertAllAcknowledged(s);
+      assertAllAcknowledged(f.b.sessions().get(0));
+    }
+  }
+
+  private static void assertAllAcknowledged(Session s) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (s.executor().schedule(s::unacknowledged, 50, TimeUnit.MILLISECONDS).get() > 0) {
+      assertTrue(System.nanoTime() < deadline, "the peer's consumption was never granted");
     }
   }
 
