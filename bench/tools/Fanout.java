@@ -22,6 +22,7 @@ import java.util.List;
  *                                                   aggregate MB/s and Jain's index
  * java Fanout.java hold HOST PORT CONNS SECONDS     CONNS connections to an echo server, each proven with a 1-byte
  *                                                   round trip; prints "holding N" and keeps them idle SECONDS
+ * java Fanout.java echo BIND_HOST PORT              the echo server for hold: one thread, a few bytes per connection
  * </pre>
  * Bytes are counted where they arrive, so data still queued in the path is never counted as delivered.
  */
@@ -39,6 +40,7 @@ public class Fanout {
             case "source" -> source(args[1], Integer.parseInt(args[2]));
             case "sink" -> sink(args[1], Integer.parseInt(args[2]), arg(args, 3), arg(args, 4));
             case "hold" -> hold(args[1], Integer.parseInt(args[2]), arg(args, 3), arg(args, 4));
+            case "echo" -> echo(args[1], Integer.parseInt(args[2]));
             default -> usage();
         }
     }
@@ -51,18 +53,24 @@ public class Fanout {
     }
 
     private static void usage() {
-        System.err.println("usage: Fanout source BIND_HOST PORT | sink HOST PORT CONNS SECONDS | hold HOST PORT CONNS SECONDS");
+        System.err.println("usage: Fanout source BIND_HOST PORT | sink HOST PORT CONNS SECONDS | hold HOST PORT CONNS SECONDS"
+                + " | echo BIND_HOST PORT");
         System.exit(2);
+    }
+
+    private static ServerSocketChannel listen(String bind, int port, Selector selector) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+        System.out.flush();
+        return server;
     }
 
     /** One thread serves every connection in turn, so the source itself favours none of them. */
     private static void source(String bind, int port) throws IOException {
-        try (ServerSocketChannel server = ServerSocketChannel.open(); Selector selector = Selector.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
-            server.configureBlocking(false);
-            server.register(selector, SelectionKey.OP_ACCEPT);
-            System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
-            System.out.flush();
+        try (Selector selector = Selector.open(); ServerSocketChannel server = listen(bind, port, selector)) {
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
             ByteBuffer request = ByteBuffer.allocate(1);
             while (true) {
@@ -92,6 +100,42 @@ public class Fanout {
                         }
                     } catch (IOException closedByPeer) {
                         key.channel().close(); // the sink closes every connection when its window ends
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+        }
+    }
+
+    /**
+     * Sends back what each connection sends, on one thread with one small buffer: ten thousand
+     * idle connections cost this process their sockets only, not a thread and buffer each.
+     */
+    private static void echo(String bind, int port) throws IOException {
+        try (Selector selector = Selector.open(); ServerSocketChannel server = listen(bind, port, selector)) {
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (true) {
+                selector.select();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    try {
+                        if (key.isAcceptable()) {
+                            SocketChannel channel = server.accept();
+                            if (channel != null) {
+                                channel.configureBlocking(false);
+                                channel.register(selector, SelectionKey.OP_READ);
+                            }
+                        } else if (key.isReadable()) {
+                            SocketChannel channel = (SocketChannel) key.channel();
+                            buffer.clear();
+                            if (channel.read(buffer) < 0) {
+                                channel.close();
+                            } else {
+                                // hold's requests are one byte, far below the socket's send buffer.
+                                channel.write(buffer.flip());
+                            }
+                        }
+                    } catch (IOException closedByPeer) {
+                        key.channel().close();
                     }
                 }
                 selector.selectedKeys().clear();
