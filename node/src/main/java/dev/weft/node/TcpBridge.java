@@ -5,11 +5,13 @@ import dev.weft.mux.SessionHandler;
 import dev.weft.mux.SessionResetException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
@@ -32,6 +34,11 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
   private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
   /** Receive buffer of a bridged socket: a few loop turns' worth at gigabytes per second. */
   private static final int RECEIVE_BUFFER = 256 * 1024;
+  /**
+   * Read sizing; its per-socket state lives in each channel's handle, so one instance serves all.
+   * Up to 16 reads per loop turn, what a socket channel's own allocator is given.
+   */
+  private static final RecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
   private final Session session;
   private final Channel channel;
   private final Runnable flush = this::flush;
@@ -70,6 +77,7 @@ public final class TcpBridge extends ChannelInboundHandlerAdapter implements Ses
     // it then drops segments of the link's own stream, which stalls on retransmission timeouts.
     channel.config().setOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER);
     channel.config().setWriteBufferWaterMark(WATER_MARK);
+    channel.config().setRecvByteBufAllocator(READ_SIZES); // not one more object per idle socket
   }
 
   // ---- socket → session ----

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class NodeLimitsTest {
   private static final int WINDOW = NodeConfig.SMALL_NODE_MUX.initialWindow();
+  /** The smallest window the mux offers a session (docs/protocol.md §16). */
+  private static final int MIN_WINDOW = 4 * 1024;
 
   @TempDir
   Path dirA;
@@ -131,9 +133,18 @@ class NodeLimitsTest {
   @Test
   void theNodeMemoryBudgetRefusesSessionsWhoseWindowWouldNotFit() throws Exception {
     Node a = start(dirA, NodeLimits.defaults());
-    Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(2L * WINDOW));
+    // Windows shrink to share what is left, down to the mux's 4 KiB minimum: room for two.
+    Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(2L * MIN_WINDOW));
     assertSessionLimit(a, b, 2, "receive memory budget exhausted");
-    assertEquals(new LimitUsage("receive buffer bytes", 2L * WINDOW, 2L * WINDOW), usage(b, "receive buffer bytes"));
+    assertEquals(new LimitUsage("receive buffer bytes", 2L * MIN_WINDOW, 2L * MIN_WINDOW), usage(b, "receive buffer bytes"));
+  }
+
+  @Test
+  void theNodeMemoryBudgetIsSharedOutSoMoreSessionsFitThanInitialWindows() throws Exception {
+    Node a = start(dirA, NodeLimits.defaults());
+    Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(4L * WINDOW));
+    // Four initial windows' worth, shared among the 1,024 sessions a peer may open: 32 at 4 KiB.
+    assertSessionLimit(a, b, (int) (4L * WINDOW / MIN_WINDOW), "receive memory budget exhausted");
   }
 
   @Test
