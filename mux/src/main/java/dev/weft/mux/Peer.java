@@ -424,7 +424,8 @@ public final class Peer {
       listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
       return;
     }
-    Session session = newSession(sid, query.service(), query.args(), Direction.INBOUND, window);
+    // One copy of each service name for all its sessions (a decoded name is a new string each time).
+    Session session = newSession(sid, query.service().intern(), query.args(), Direction.INBOUND, window);
     session.sendOn(stream);
     stream.send(new Frame.Response(id, null, session.receiveWindow()));
     session.opened(query.window());
