@@ -16,22 +16,45 @@ import json, sys
 result = json.load(sys.stdin)
 if "error" in result:
     sys.exit("iperf3: " + result["error"])
-print(round(result["end"]["sum_received"]["bits_per_second"] / 8e6, 1))'
+end = result["end"]
+gigabytes = end["sum_received"]["bytes"] / 1e9
+cpu = end["cpu_utilization_percent"]
+with open(sys.argv[1], "w") as out:  # both iperf3 ends: their syscalls and the kernel TCP work charged to them
+    out.write(str(round((cpu["host_total"] + cpu["remote_total"]) / 100 * end["sum_received"]["seconds"] / gigabytes, 3)))
+print(round(end["sum_received"]["bits_per_second"] / 8e6, 1))' "$BENCH_TMP/iperf-cpu"
+}
+
+# cpu_ticks PID...: user + system CPU of these processes and all their descendants, in clock ticks.
+cpu_ticks() {
+  local pids=("$@") total=0 i=0 p
+  while [ "$i" -lt ${#pids[@]} ]; do
+    pids+=($(ps -o pid= --ppid "${pids[$i]}" 2>/dev/null))
+    i=$((i + 1))
+  done
+  for p in "${pids[@]}"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$total"
 }
 
 # measure_throughput SECTION ROW HOST PORT: iperf3 both ways through the path to an iperf3 server.
+# With PATH_PIDS set (the tunnel's own processes: ssh and sshd, or the two weft nodes), also the CPU
+# time they spend per GB carried, the figure a loaded machine distorts least.
 measure_throughput() {
-  local section=$1 row=$2 host=$3 port=$4 up=() down=() r value
+  local section=$1 row=$2 host=$3 port=$4 up=() down=() cpu=() ends=() r value before
   # One unrecorded run first, for every path alike: a JVM's first seconds through a path are its
   # JIT warming up (weft's first iperf3 run on a loaded machine was 11 MB/s, the next ones 164-396).
   iperf_MBps "$host" "$port" >/dev/null 2>&1 || sleep "$IPERF_RESET_SECONDS"
   for r in $(seq "$RUNS"); do
+    [ -z "${PATH_PIDS:-}" ] || before=$(cpu_ticks $PATH_PIDS)
     # After a failed run the server may still hold the aborted test until its idle timeout.
-    if value=$(iperf_MBps "$host" "$port"); then up+=("$value"); else sleep "$IPERF_RESET_SECONDS"; fi
+    if value=$(iperf_MBps "$host" "$port"); then up+=("$value"); else sleep "$IPERF_RESET_SECONDS"; continue; fi
+    ends+=("$(cat "$BENCH_TMP/iperf-cpu")")
+    [ -z "${PATH_PIDS:-}" ] || cpu+=("$(python3 -c "print(round($(($(cpu_ticks $PATH_PIDS) - before)) / $(getconf CLK_TCK) / ($value * $DURATION / 1000), 3))")")
     if value=$(iperf_MBps "$host" "$port" -R); then down+=("$value"); else sleep "$IPERF_RESET_SECONDS"; fi
   done
   [ ${#up[@]} -gt 0 ] && record "$section" "$row" "throughput client→server" MB/s "${up[@]}"
   [ ${#down[@]} -gt 0 ] && record "$section" "$row" "throughput server→client" MB/s "${down[@]}"
+  [ ${#cpu[@]} -gt 0 ] && record "$section" "$row" "tunnel CPU per GB, client→server" core-s/GB "${cpu[@]}"
+  [ ${#ends[@]} -gt 0 ] && record "$section" "$row" "iperf3 ends' CPU per GB, client→server" core-s/GB "${ends[@]}"
   [ ${#up[@]} -gt 0 ] || [ ${#down[@]} -gt 0 ] || { skip "$section" "$row" "iperf3 failed through this path"; return 1; }
 }
 

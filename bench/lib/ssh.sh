@@ -28,6 +28,7 @@ EOF
   # sshd refuses to start without its privilege-separation directory; it is empty and harmless.
   mkdir -p /run/sshd
   start_bg sshd "$(command -v sshd)" -D -e -f "$SSH_DIR/sshd_config"
+  SSH_SERVER_PID=$BG_PID
   wait_for_port "$SSH_PORT" 15
 }
 

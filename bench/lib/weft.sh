@@ -30,7 +30,7 @@ weft_start() {
   [ -z "$ns" ] || in_ns=(ip netns exec "$ns")
   # The protective defaults (20 inbound handshakes/s per address, 8 streams per peer) would measure
   # the limits, not weft: the link rate row opens hundreds of streams from one address.
-  start_bg "weft-$node" "${in_ns[@]}" java ${WEFT_JAVA_OPTS:-} -jar "$WEFT_JAR" --data "$dir" run \
+  start_bg "weft-$node" "${in_ns[@]}" "${WEFT_NODE_JAVA[@]:-java}" ${WEFT_JAVA_OPTS:-} -jar "$WEFT_JAR" --data "$dir" run \
     --listen "tcp:$bind:${WEFT_PORT[$node]}" --listen "kcp:$bind:${WEFT_PORT[$node]}" --admin "127.0.0.1:$(free_port)" \
     --handshake-rate 100000 --handshake-burst 100000 --max-pending-handshakes 1024 --max-streams-per-peer 1024 "$@"
   WEFT_PID[$node]=$BG_PID
@@ -183,17 +183,41 @@ weft_heap_rows() {
   stop_bg "$echo_pid"
 }
 
-# All loopback weft rows; the targets (IPERF_PORT, ECHO_PORT, SOURCE_PORT) are already running.
+# weft_newest_jdk: the home of the newest JDK under /usr/lib/jvm if it is newer than the default
+# java (the one bin/weft would pick); fails if there is none.
+weft_newest_jdk() {
+  local home major best=0 found="" default
+  default=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  for home in /usr/lib/jvm/*; do
+    [ -x "$home/bin/java" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$home/release" 2>/dev/null)
+    [ "${major:-0}" -gt "$best" ] && best=$major found=$home
+  done
+  [ -n "$found" ] && [ "$best" -gt "${default:-0}" ] && echo "$found"
+}
+
+# The loopback weft rows; the targets (IPERF_PORT, ECHO_PORT, SOURCE_PORT) are already running.
+# weft_loopback_rows [JDK]: with JDK (a JDK home), the nodes run on it and only the tunnel rows
+# (throughput, round trips, parallel connections) are measured, under rows named after it.
 weft_loopback_rows() {
   local row="weft forward (TCP stream)"
+  local WEFT_NODE_JAVA=(java)
+  if [ -n "${1:-}" ]; then
+    local major
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")
+    row="weft forward (TCP stream, JDK $major)"
+    # Netty 4.1 uses sun.misc.Unsafe and JNI; JDK 24+ warns about both unless allowed (as bin/weft does).
+    WEFT_NODE_JAVA=("$1/bin/java" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+  fi
   weft_start a 127.0.0.1 && weft_start b 127.0.0.1 || { weft_stop a b; return 1; }
   WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1) && weft_tunnel a b 127.0.0.1 "$IPERF_PORT" "$ECHO_PORT" "$SOURCE_PORT" ||
     { weft_stop a b; return 1; }
   local iperf=${TUNNEL_PORTS[0]} echo=${TUNNEL_PORTS[1]} source=${TUNNEL_PORTS[2]}
-  measure_throughput throughput "$row" 127.0.0.1 "$iperf"
+  PATH_PIDS="${WEFT_PID[a]} ${WEFT_PID[b]}" measure_throughput throughput "$row" 127.0.0.1 "$iperf"
   measure_rtt latency "$row" 127.0.0.1 "$echo" "$RTT_COUNT"
   measure_open latency "$row" 127.0.0.1 "$echo" "$OPEN_COUNT"
   measure_fanout sessions "$row" 127.0.0.1 "$source"
+  [ -z "${1:-}" ] || { weft_stop a b; return 0; }
 
   local rates=() r line
   for r in $(seq "$RUNS"); do

@@ -148,25 +148,33 @@ def value(measured, section, row, metric):
 
 
 def targets(measured):
-    """Issue 6's targets, each with what this run measured and whether it is met."""
-    weft = "weft forward (TCP stream)"
+    """Issue 6's targets, each with what this run measured and whether it is met (the tunnel ones
+    once per JDK the weft nodes ran on)."""
+    variants = [row for row in measured.get("throughput", {}) if row.startswith("weft forward (TCP stream")]
     ssh_up = value(measured, "throughput", REFERENCE, "throughput client→server")
-    weft_up = value(measured, "throughput", weft, "throughput client→server")
-    one = value(measured, "sessions", f"{weft} · 1", "aggregate")
-    thousand = value(measured, "sessions", f"{weft} · 1000", "aggregate")
-    jain = value(measured, "sessions", f"{weft} · 1000", "Jain")
-    rtt, ssh_rtt = (value(measured, "latency", row, "64 B RTT p50") for row in (weft, REFERENCE))
+    ssh_rtt = value(measured, "latency", REFERENCE, "64 B RTT p50")
+    checks = []
+    for weft in variants or ["weft forward (TCP stream)"]:
+        jdk = weft[len("weft forward (TCP stream"):].strip(", )")
+        on = f" — nodes on {jdk}" if jdk else (" — nodes on the default JDK" if len(variants) > 1 else "")
+        weft_up = value(measured, "throughput", weft, "throughput client→server")
+        one = value(measured, "sessions", f"{weft} · 1", "aggregate")
+        thousand = value(measured, "sessions", f"{weft} · 1000", "aggregate")
+        jain = value(measured, "sessions", f"{weft} · 1000", "Jain")
+        rtt = value(measured, "latency", weft, "64 B RTT p50")
+        checks += [
+            (f"one session ≥ 1.5× `ssh -L` aes128-gcm (client→server){on}",
+             weft_up and ssh_up and (f"{weft_up / ssh_up:.2f}×", weft_up >= 1.5 * ssh_up)),
+            (f"1,000 sessions aggregate ≥ 90 % of one session{on}",
+             one and thousand and (f"{100 * thousand / one:.0f} %", thousand >= 0.9 * one)),
+            (f"1,000 sessions Jain's index ≥ 0.95{on}", jain is not None and (f"{jain:.3f}", jain >= 0.95)),
+            (f"64 B RTT p50 no worse than `ssh -L`{on}",
+             rtt and ssh_rtt and (f"{rtt:.0f} µs vs {ssh_rtt:.0f} µs", rtt <= ssh_rtt)),
+        ]
     links = next((v["links per second"][0] for v in measured.get("links", {}).values()), None)
     heap = [v for rows in measured.get("heap", {}).values() for m, v in rows.items() if m.startswith("heap")]
     kcp, tcp = (value(measured, "netns 5", f"weft over {t}", "64 B RTT p99") for t in ("kcp", "tcp"))
-    checks = [
-        ("one session ≥ 1.5× `ssh -L` aes128-gcm (client→server)",
-         weft_up and ssh_up and (f"{weft_up / ssh_up:.2f}×", weft_up >= 1.5 * ssh_up)),
-        ("1,000 sessions aggregate ≥ 90 % of one session",
-         one and thousand and (f"{100 * thousand / one:.0f} %", thousand >= 0.9 * one)),
-        ("1,000 sessions Jain's index ≥ 0.95", jain is not None and (f"{jain:.3f}", jain >= 0.95)),
-        ("64 B RTT p50 no worse than `ssh -L`",
-         rtt and ssh_rtt and (f"{rtt:.0f} µs vs {ssh_rtt:.0f} µs", rtt <= ssh_rtt)),
+    checks += [
         ("≥ 1,000 links per second", links and (f"{links:.0f}/s", links >= 1000)),
         ("≤ 2 KiB heap per idle session (each node)",
          heap and (" / ".join(f"{v[0]:.0f} B" for v in heap), all(v[0] <= 2048 for v in heap))),
