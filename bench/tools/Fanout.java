@@ -58,45 +58,37 @@ public class Fanout {
         System.exit(2);
     }
 
-    private static ServerSocketChannel listen(String bind, int port, Selector selector) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
-        server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT);
-        System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
-        System.out.flush();
-        return server;
+    /** What a one-thread server does with a connection that is ready to read or write. */
+    private interface Ready {
+        void handle(SelectionKey key) throws IOException;
     }
 
-    /** One thread serves every connection in turn, so the source itself favours none of them. */
-    private static void source(String bind, int port) throws IOException {
-        try (Selector selector = Selector.open(); ServerSocketChannel server = listen(bind, port, selector)) {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
-            ByteBuffer request = ByteBuffer.allocate(1);
+    /**
+     * Accepts and serves every connection on this thread; {@code sendBuffer} fixes each accepted
+     * socket's send buffer (0 leaves the kernel's autotuning).
+     */
+    private static void serve(String bind, int port, int sendBuffer, Ready ready) throws IOException {
+        try (Selector selector = Selector.open(); ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 4096);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            System.out.println("listening " + ((InetSocketAddress) server.getLocalAddress()).getPort());
+            System.out.flush();
             while (true) {
                 selector.select();
                 for (SelectionKey key : selector.selectedKeys()) {
                     try {
-                        if (key.isAcceptable()) {
-                            SocketChannel channel = server.accept();
-                            if (channel != null) {
-                                // A fixed send buffer: with kernel autotuning (up to tcp_wmem's
-                                // 4 MiB) a thousand connections through a flow-controlled path
-                                // queue gigabytes, the kernel's TCP memory goes into pressure and
-                                // drops segments on every connection, measuring its recovery.
-                                channel.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
-                                channel.configureBlocking(false);
-                                channel.register(selector, SelectionKey.OP_READ);
+                        if (!key.isAcceptable()) {
+                            ready.handle(key);
+                            continue;
+                        }
+                        SocketChannel channel = server.accept();
+                        if (channel != null) {
+                            if (sendBuffer > 0) {
+                                channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
                             }
-                        } else if (key.isReadable()) {
-                            request.clear();
-                            if (((SocketChannel) key.channel()).read(request) < 0) {
-                                key.channel().close();
-                            } else if (request.position() > 0) {
-                                key.interestOps(SelectionKey.OP_WRITE);
-                            }
-                        } else if (key.isWritable()) {
-                            ((SocketChannel) key.channel()).write(chunk.duplicate());
+                            channel.configureBlocking(false);
+                            channel.register(selector, SelectionKey.OP_READ);
                         }
                     } catch (IOException closedByPeer) {
                         key.channel().close(); // the sink closes every connection when its window ends
@@ -108,39 +100,44 @@ public class Fanout {
     }
 
     /**
+     * One thread serves every connection in turn, so the source itself favours none of them. A
+     * fixed send buffer: with kernel autotuning (up to tcp_wmem's 4 MiB) a thousand connections
+     * through a flow-controlled path queue gigabytes, the kernel's TCP memory goes into pressure
+     * and drops segments on every connection, measuring its recovery.
+     */
+    private static void source(String bind, int port) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+        ByteBuffer request = ByteBuffer.allocate(1);
+        serve(bind, port, SEND_BUFFER, key -> {
+            if (key.isReadable()) {
+                request.clear();
+                if (((SocketChannel) key.channel()).read(request) < 0) {
+                    key.channel().close();
+                } else if (request.position() > 0) {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                }
+            } else if (key.isWritable()) {
+                ((SocketChannel) key.channel()).write(chunk.duplicate());
+            }
+        });
+    }
+
+    /**
      * Sends back what each connection sends, on one thread with one small buffer: ten thousand
      * idle connections cost this process their sockets only, not a thread and buffer each.
      */
     private static void echo(String bind, int port) throws IOException {
-        try (Selector selector = Selector.open(); ServerSocketChannel server = listen(bind, port, selector)) {
-            ByteBuffer buffer = ByteBuffer.allocate(4096);
-            while (true) {
-                selector.select();
-                for (SelectionKey key : selector.selectedKeys()) {
-                    try {
-                        if (key.isAcceptable()) {
-                            SocketChannel channel = server.accept();
-                            if (channel != null) {
-                                channel.configureBlocking(false);
-                                channel.register(selector, SelectionKey.OP_READ);
-                            }
-                        } else if (key.isReadable()) {
-                            SocketChannel channel = (SocketChannel) key.channel();
-                            buffer.clear();
-                            if (channel.read(buffer) < 0) {
-                                channel.close();
-                            } else {
-                                // hold's requests are one byte, far below the socket's send buffer.
-                                channel.write(buffer.flip());
-                            }
-                        }
-                    } catch (IOException closedByPeer) {
-                        key.channel().close();
-                    }
-                }
-                selector.selectedKeys().clear();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        serve(bind, port, 0, key -> {
+            SocketChannel channel = (SocketChannel) key.channel();
+            buffer.clear();
+            if (channel.read(buffer) < 0) {
+                channel.close();
+            } else {
+                // hold's requests are one byte, far below the socket's send buffer.
+                channel.write(buffer.flip());
             }
-        }
+        });
     }
 
     private static void sink(String host, int port, int conns, int seconds) throws IOException {
