@@ -23,6 +23,9 @@ final class RunCommand extends WeftCommand {
   /** 1 TiB: more than any machine this runs on, far from overflowing a byte count. */
   private static final long MAX_MIB = 1024 * 1024;
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show these options and exit.")
+  boolean help;
+
   @Option(names = "--listen", paramLabel = "EP",
       description = "Listener (repeatable; default tcp:0.0.0.0:7411 and kcp:0.0.0.0:7411).")
   List<String> listen = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.link.Endpoint;
 import dev.weft.link.Transport;
@@ -108,6 +109,18 @@ class RunCommandTest {
         refusal("--memory-budget-mib", "99999999999"));
     assertEquals("weft: --max-sessions must be positive, got 0", refusal("--max-sessions", "0"));
     refusal("--max-sessions-per-peer", "many"); // picocli: not an int
+  }
+
+  @Test
+  void helpListsTheLimitOptionsWithTheirDefaults() {
+    StringWriter out = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), Map.of(), "run", "--help");
+    assertEquals(0, code);
+    for (String option : List.of("--max-sessions-per-peer=N", "--max-sessions-per-stream=N", "--max-pending-opens=N",
+        "--peer-memory-budget-mib=MIB")) {
+      assertTrue(out.toString().contains(option), option + " in\n" + out);
+    }
+    assertTrue(out.toString().contains("(default 1024)"), out.toString());
   }
 
   @Test
