@@ -163,7 +163,7 @@ final class SecureChannel extends ChannelDuplexHandler {
     }
     record(new CloseReason(CloseReason.Kind.REMOTE, shown));
     closing = true;
-    pending.releaseAndFailAll(new ClosedChannelException());
+    failPending();
     if (!closeSent) {
       sendClose("").addListener(f -> closeNow());
     } else if (stream.transport() == Transport.KCP) {
@@ -247,7 +247,7 @@ final class SecureChannel extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
-    pending.releaseAndFailAll(new ClosedChannelException());
+    failPending();
     record(new CloseReason(CloseReason.Kind.TRANSPORT, "connection closed without a close message"));
     if (!accepted) {
       dialed.completeExceptionally(new HandshakeException(ctx.channel().remoteAddress(),
@@ -271,7 +271,7 @@ final class SecureChannel extends ChannelDuplexHandler {
       return;
     }
     closing = true;
-    pending.releaseAndFailAll(new ClosedChannelException());
+    failPending();
     if (closeSent) {
       closeNow();
     } else {
@@ -301,6 +301,13 @@ final class SecureChannel extends ChannelDuplexHandler {
     if (reason == null) {
       reason = why;
       log.debug("{} closing: {}", stream, why);
+    }
+  }
+
+  /** Fails the writes still queued: a new exception (and its stack trace) only when there are some. */
+  private void failPending() {
+    if (!pending.isEmpty()) {
+      pending.releaseAndFailAll(new ClosedChannelException());
     }
   }
 
