@@ -259,6 +259,11 @@ public final class Peer {
     return streams.values().stream().map(MuxStream::info).toList();
   }
 
+  /** Snapshot of one attached stream (any thread), without building every stream's. */
+  public Optional<StreamInfo> streamInfo(long streamId) {
+    return Optional.ofNullable(streams.get(streamId)).map(MuxStream::info);
+  }
+
   /**
    * Stops: new sessions are refused with SHUTTING_DOWN and existing ones are reset with it. The
    * channels stay open (their owner closes them).
