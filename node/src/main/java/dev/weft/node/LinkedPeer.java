@@ -49,7 +49,7 @@ final class LinkedPeer {
   /** Forgets a closed stream; true if it was the peer's last. */
   synchronized boolean remove(Stream stream) {
     CompletableFuture<Void> waiting = ready.remove(stream.id().value());
-    if (waiting != null) {
+    if (waiting != null && !waiting.isDone()) {
       waiting.completeExceptionally(closedBeforeReady(stream.id().value()));
     }
     return streams.remove(stream.id().value()) != null && streams.isEmpty();
@@ -77,6 +77,10 @@ final class LinkedPeer {
 
   List<Stream> streams() {
     return List.copyOf(streams.values());
+  }
+
+  int streamCount() {
+    return streams.size();
   }
 
   Stream stream(long id) {

@@ -178,7 +178,7 @@ public final class Node implements NodeControl, AutoCloseable {
   /** Why another stream to {@code peer} is refused, or null. */
   private String streamLimitRefusal(Identity peer) {
     int max = config.limits().streamsPerPeer();
-    int streams = peers.get(peer).map(p -> p.streams().size()).orElse(0);
+    int streams = peers.get(peer).map(LinkedPeer::streamCount).orElse(0);
     return streams >= max ? "too many streams with this peer (limit " + max + ")" : null;
   }
 
@@ -331,20 +331,21 @@ public final class Node implements NodeControl, AutoCloseable {
   public List<StreamInfo> streams() {
     List<StreamInfo> out = new ArrayList<>();
     for (LinkedPeer p : peers.all()) {
-      List<dev.weft.mux.StreamInfo> mux = p.mux().streams();
       for (Stream s : p.streams()) {
-        Optional<dev.weft.mux.StreamInfo> m = mux.stream()
-            .filter(i -> i.id() == s.id().value()).findFirst();
-        out.add(new StreamInfo(s.id().toString(), p.identity(), s.transport().scheme(),
-            HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
-            s.initiator(),
-            m.map(dev.weft.mux.StreamInfo::attached).orElse(null),
-            m.map(i -> i.srtt() == null ? -1L : i.srtt().toNanos() / 1000).orElse(-1L),
-            m.map(dev.weft.mux.StreamInfo::sessions).orElse(0)));
+        out.add(info(p, s, p.mux().streamInfo(s.id().value())));
       }
     }
     out.sort(Comparator.comparing(StreamInfo::opened, Comparator.nullsLast(Comparator.naturalOrder())));
     return out;
+  }
+
+  private static StreamInfo info(LinkedPeer p, Stream s, Optional<dev.weft.mux.StreamInfo> m) {
+    return new StreamInfo(s.id().toString(), p.identity(), s.transport().scheme(),
+        HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
+        s.initiator(),
+        m.map(dev.weft.mux.StreamInfo::attached).orElse(null),
+        m.map(i -> i.srtt() == null ? -1L : i.srtt().toNanos() / 1000).orElse(-1L),
+        m.map(dev.weft.mux.StreamInfo::sessions).orElse(0));
   }
 
   @Override
@@ -368,9 +369,13 @@ public final class Node implements NodeControl, AutoCloseable {
 
   @Override
   public CompletableFuture<StreamInfo> link(Identity peer, String endpoint) {
-    return link(peer, Endpoint.parse(endpoint)).thenApply(stream -> streams().stream()
-        .filter(s -> s.id().equals(stream.id().toString())).findFirst()
-        .orElseThrow(() -> new IllegalStateException("stream " + stream.id() + " closed at once")));
+    // Only this stream's row: building every stream's (streams()) made each link cost O(streams).
+    return link(peer, Endpoint.parse(endpoint)).thenApply(stream -> {
+      long id = stream.id().value();
+      LinkedPeer p = peers.get(peer).filter(linked -> linked.stream(id) != null)
+          .orElseThrow(() -> new IllegalStateException("stream " + stream.id() + " closed at once"));
+      return info(p, stream, p.mux().streamInfo(id));
+    });
   }
 
   @Override
