@@ -219,13 +219,7 @@ weft_loopback_rows() {
   measure_fanout sessions "$row" 127.0.0.1 "$source"
   [ -z "${1:-}" ] || { weft_stop a b; return 0; }
 
-  local rates=() r line
-  for r in $(seq "$RUNS"); do
-    line=$("${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "tcp:127.0.0.1:${WEFT_PORT[b]}" 500 16) &&
-      rates+=("$(field links_per_s "$line")")
-  done
-  if [ ${#rates[@]} -gt 0 ]; then record links "weft link over TCP (admin API, 16 at once)" "links per second" links/s "${rates[@]}"
-  else skip links "weft link over TCP" "linking through the admin API failed"; fi
+  weft_link_rate_rows
 
   if WEFT_STREAM_KCP=$(weft_link a b kcp 127.0.0.1); then
     : >"$BENCH_TMP/action.log"
@@ -239,6 +233,37 @@ weft_loopback_rows() {
   fi
 
   weft_stop a b
+}
+
+# Links (full handshakes) per second. Through node a's admin API (each link a handshake, the mux's
+# Hello exchange and the node's bookkeeping), after one unrecorded LinkRate of LINK_WARMUP links:
+# the nodes' JIT compiles the handshake path only after thousands of links, and until then it takes
+# half of a node's CPU. Then the link layer alone (bench/tools/linker/LinkerRate.java): a dialing
+# and a listening Linker in two JVMs, no node, mux or admin API, with the CPU each spends per link.
+LINK_WARMUP=${LINK_WARMUP:-8000}
+weft_link_rate_rows() {
+  local rates=() dialer=() listener=() r line target="tcp:127.0.0.1:${WEFT_PORT[b]}"
+  "${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 32 "$LINK_WARMUP" >/dev/null ||
+    log "links: the warm-up run failed"
+  for r in $(seq "$RUNS"); do
+    line=$("${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 32 500) &&
+      rates+=("$(field links_per_s "$line")")
+  done
+  if [ ${#rates[@]} -gt 0 ]; then record links "weft link over TCP (admin API, 32 at once)" "links per second" links/s "${rates[@]}"
+  else skip links "weft link over TCP" "linking through the admin API failed"; fi
+
+  rates=()
+  while read -r line; do
+    rates+=("$(field links_per_s "$line")")
+    dialer+=("$(field cpu_ms_per_link_dialer "$line")")
+    listener+=("$(field cpu_ms_per_link_listener "$line")")
+  done < <(java -cp "$WEFT_JAR" "$BENCH_DIR/tools/linker/LinkerRate.java" 3000 64 "$LINK_WARMUP" "$RUNS" 2>>"$BENCH_TMP/action.log")
+  local row="weft Linker alone over TCP (library, 2 JVMs, 64 at once)"
+  if [ ${#rates[@]} -gt 0 ]; then
+    record links "$row" "links per second" links/s "${rates[@]}"
+    record links "$row" "CPU per link, dialer" ms "${dialer[@]}"
+    record links "$row" "CPU per link, listener" ms "${listener[@]}"
+  else skip links "$row" "LinkerRate failed: $(tail -1 "$BENCH_TMP/action.log")"; fi
 }
 
 # weft over the emulated wire, TCP or KCP stream: the netns section calls this per loss rate.
