@@ -35,6 +35,6 @@ record LinkConfig(
 
   /** How long a side may send nothing before it sends a KEEPALIVE. */
   Duration keepaliveInterval() {
-    return idleTimeout.dividedBy(3);
+    return Duration.ofNanos(idleTimeout.toNanos() / 3); // Duration.dividedBy goes through BigDecimal
   }
 }
