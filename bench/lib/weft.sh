@@ -240,16 +240,16 @@ weft_loopback_rows() {
 # the nodes' JIT compiles the handshake path only after thousands of links, and until then it takes
 # half of a node's CPU. Then the link layer alone (bench/tools/linker/LinkerRate.java): a dialing
 # and a listening Linker in two JVMs, no node, mux or admin API, with the CPU each spends per link.
-LINK_WARMUP=${LINK_WARMUP:-8000}
+LINK_WARMUP=${LINK_WARMUP:-10000}
 weft_link_rate_rows() {
   local rates=() dialer=() listener=() r line target="tcp:127.0.0.1:${WEFT_PORT[b]}"
-  "${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 32 "$LINK_WARMUP" >/dev/null ||
+  "${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 64 "$LINK_WARMUP" >/dev/null ||
     log "links: the warm-up run failed"
   for r in $(seq "$RUNS"); do
-    line=$("${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 32 500) &&
+    line=$("${TOOL[@]}" LinkRate "$BENCH_TMP/weft-a" "${WEFT_ID[b]}" "$target" 1000 64 500) &&
       rates+=("$(field links_per_s "$line")")
   done
-  if [ ${#rates[@]} -gt 0 ]; then record links "weft link over TCP (admin API, 32 at once)" "links per second" links/s "${rates[@]}"
+  if [ ${#rates[@]} -gt 0 ]; then record links "weft link over TCP (admin API, 64 at once)" "links per second" links/s "${rates[@]}"
   else skip links "weft link over TCP" "linking through the admin API failed"; fi
 
   rates=()
