@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One complete Noise_XX_25519_AESGCM_SHA256 handshake in memory, both sides on one thread, with
  * weft's message sizes (msg2 and msg3 carry a 97-byte identity proof): noise-java's own X25519
  * against {@link X25519Key} installed. Each side makes one ephemeral key pair and three DH.
- * {@code bench/jmh link HandshakeBench -prof gc}
+ * {@code bench/jmh link HandshakeBench -prof dev.weft.link.bench.CpuTimeProfiler -prof gc} (CPU time
+ * per operation is what a shared machine's load does not distort).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

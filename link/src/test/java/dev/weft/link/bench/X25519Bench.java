@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The X25519 candidates under the Noise handshake, one thread, microseconds per operation. A
  * handshake side does one key pair (a fixed-base multiplication) and three DH (variable-base);
  * the candidates start from and end in raw 32-byte keys, as noise-java's DHState does, so the JDK
- * rows include turning bytes into keys. {@code bench/jmh link X25519Bench -prof gc}
+ * rows include turning bytes into keys.
+ * {@code bench/jmh link X25519Bench -prof dev.weft.link.bench.CpuTimeProfiler -prof gc}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
