@@ -10,7 +10,11 @@ package dev.weft.mux;
  *       (counting the new one), capped at the configured initial window and never below
  *       {@link #MIN_WINDOW}; it is refused only when not even that fits.</li>
  *   <li>A window grows only while what is left afterwards still holds {@link #MIN_WINDOW} for
- *       every session the peer may still open.</li>
+ *       every session the peer may still open, and only up to its fair share: the budget divided
+ *       among the peer's busy sessions (those that consumed a whole window lately). A busy
+ *       session's window above its share shrinks back to it, so many bulk sessions end up with
+ *       equal windows (and equal throughput) whoever started first, while one bulk session among
+ *       idle ones may still take most of the budget.</li>
  * </ul>
  *
  * <p>So until windows grow, every session up to the cap gets at least {@code budget / cap}, and a
@@ -26,6 +30,7 @@ final class Budget {
   private final int maxWindows;
   private long used;
   private int windows;
+  private int busy;
 
   /** @param maxWindows sessions the peer may have at once, each holding one window */
   Budget(long limit, MemoryBudget shared, int maxWindows) {
@@ -47,17 +52,35 @@ final class Budget {
     return window;
   }
 
-  /** Reserves {@code bytes} more for an open window, if enough stays for the sessions still to come. */
-  boolean grow(long bytes) {
+  /**
+   * Reserves what growing a window from {@code from} to {@code to} bytes takes, if {@code to} is
+   * within the fair share and enough stays for the sessions still to come.
+   */
+  boolean grow(long from, long to) {
     long reserved = (long) Math.max(0, maxWindows - windows) * MIN_WINDOW;
-    return left() - bytes >= reserved && reserve(bytes);
+    return to <= fairShare() && left() - (to - from) >= reserved && reserve(to - from);
+  }
+
+  /** The largest window a busy session may grow to: the budget split among the busy sessions. */
+  long fairShare() {
+    return limit / Math.max(1, busy);
+  }
+
+  /** A session became busy (true) or went quiet (false). */
+  void busy(boolean now) {
+    busy += now ? 1 : -1;
+  }
+
+  /** Gives back part of a window that shrank, or a session's whole window when it ends. */
+  void release(long bytes) {
+    used -= bytes;
+    shared.release(bytes);
   }
 
   /** Gives a session's whole window back. */
   void close(long window) {
     windows--;
-    used -= window;
-    shared.release(window);
+    release(window);
   }
 
   long used() {

@@ -429,9 +429,11 @@ public final class Session {
   /**
    * Grants what was consumed since the last grant, if anything (the peer's idle sweep): a session
    * that took less than half a window and went quiet would otherwise never tell its peer, which
-   * then holds those bytes for a resume for as long as the session lives.
+   * then holds those bytes for a resume for as long as the session lives. A session quiet for
+   * a while also stops counting as busy for the window shares.
    */
   void grantOwed() {
+    window.sweep(System.nanoTime());
     if (state == SessionState.OPEN && window.owed()) {
       sendControl(window.grant(id.value()));
     }

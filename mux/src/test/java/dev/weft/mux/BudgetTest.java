@@ -55,8 +55,8 @@ class BudgetTest {
     Budget budget = new Budget(limit, MemoryBudget.unlimited(), 1024);
     int first = budget.open(INITIAL);
     long reserve = 1023L * Budget.MIN_WINDOW;
-    assertTrue(budget.grow(limit - first - reserve), "may grow up to the reserve");
-    assertFalse(budget.grow(1), "not into it");
+    assertTrue(budget.grow(first, limit - reserve), "may grow up to the reserve");
+    assertFalse(budget.grow(limit - reserve, limit - reserve + 1), "not into it");
     for (int i = 1; i < 1024; i++) {
       assertEquals(Budget.MIN_WINDOW, budget.open(INITIAL), "session " + i + " still opens");
     }

@@ -29,6 +29,9 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
    * busy sessions' windows to grow (doubling while a window drains in under two round trips).
    */
   public static final MuxConfig SMALL_NODE_MUX = MuxConfig.defaults()
+      // One chunk per session per turn is what a target socket gets in one write when many
+      // sessions are busy; the kernel charges a 16 KiB write nearly what it charges 64 KiB.
+      .withFrames(64 * 1024, 64 * 1024)
       .withWindows(32 * 1024, 16 * 1024 * 1024)
       .withLimits(1024, 1024, 1024, 64L * 1024 * 1024, 1024 * 1024);
 
