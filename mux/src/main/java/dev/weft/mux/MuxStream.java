@@ -77,10 +77,6 @@ final class MuxStream {
     return chunkSize;
   }
 
-  long srttNanos() {
-    return srtt;
-  }
-
   void sessionsChanged(int delta) {
     sessions += delta;
   }

@@ -4,19 +4,22 @@ package dev.weft.mux;
  * Receive-side credit of one session. Credit is granted as the application consumes, in batches
  * (once half the window has been consumed), as an absolute limit {@code consumed + window}. The
  * window starts at what the peer's {@link Budget} offered and doubles, up to a maximum and as far
- * as the budget lets it grow, whenever a full window is consumed in under two round trips: then
- * the window, not the reader, limits throughput.
+ * as the budget lets it grow, after each whole window during which the sender ran out of credit
+ * while the reader kept up: then the window, not the reader or the path, limits throughput.
+ *
+ * <p>A sender out of credit sends exactly up to its limit, so it shows as Data ending at a limit
+ * we granted, arriving when the reader has taken everything before it. This needs no round-trip
+ * time: a path that stalls delivery (TCP recovering a lost segment holds back everything behind
+ * it) makes each window take several round trips, yet the sender still waited for credit, and a
+ * larger window is what keeps it sending through the next stall. A sender held back by its own
+ * stream (the channel not writable) or its application stops elsewhere, and a slow reader leaves
+ * bytes unconsumed, so neither grows the window.
  *
  * <p>A session that consumed a whole window within the last {@link #BUSY_NANOS} is busy; the
  * {@link Budget} caps a busy window at its fair share and this class shrinks one that is above
  * it, by granting less (an absolute limit already granted is never taken back).
- *
- * <p>The round trip counted is at least {@link #MIN_RTT_NANOS}: the ping RTT of a fast link (tens
- * of microseconds on loopback) says nothing about how long a grant takes to come back once both
- * ends are busy, and with it the window of a bulk session never grew past its first size.
  */
 final class ReceiveWindow {
-  static final long MIN_RTT_NANOS = 5_000_000;
   /** How long after its last whole window a session still counts as busy. */
   static final long BUSY_NANOS = 1_000_000_000L;
 
@@ -25,8 +28,12 @@ final class ReceiveWindow {
   private int window;
   private long consumed;
   private long granted;
+  /** The limit the latest grant replaced: a sender may still be stopped there. */
+  private long previousLimit;
   private long epochStart;
   private long epochConsumed;
+  /** The sender ran out of credit since the last whole window. */
+  private boolean senderBlocked;
   private boolean busy;
 
   ReceiveWindow(int initial, int max, Budget budget, long nowNanos) {
@@ -34,6 +41,7 @@ final class ReceiveWindow {
     this.max = max;
     this.budget = budget;
     this.granted = initial;
+    this.previousLimit = initial;
     this.epochStart = nowNanos;
   }
 
@@ -50,8 +58,18 @@ final class ReceiveWindow {
     return granted;
   }
 
+  /**
+   * Data ending at {@code end} arrived; {@code received} is what had arrived in order before it.
+   * Notes whether it shows a sender that used all its credit while the reader kept up.
+   */
+  void arrived(long end, long received) {
+    if (received == consumed && (end == granted || end == previousLimit)) {
+      senderBlocked = true;
+    }
+  }
+
   /** Records {@code n} consumed bytes; returns true if a grant is now due. */
-  boolean consume(long n, long nowNanos, long rttNanos) {
+  boolean consume(long n, long nowNanos) {
     consumed += n;
     if (consumed - epochConsumed >= window) {
       busy(true);
@@ -60,12 +78,13 @@ final class ReceiveWindow {
         int shrunk = (int) Math.max(share, Math.min(window, Budget.MIN_WINDOW));
         budget.release(window - shrunk);
         window = shrunk;
-      } else if (nowNanos - epochStart < 2 * Math.max(rttNanos, MIN_RTT_NANOS) && window < max) {
+      } else if (senderBlocked && window < max) {
         int grown = (int) Math.min(max, 2L * window);
         if (budget.grow(window, grown)) {
           window = grown;
         }
       }
+      senderBlocked = false;
       epochStart = nowNanos;
       epochConsumed = consumed;
     }
@@ -94,7 +113,10 @@ final class ReceiveWindow {
 
   /** The grant to send now; moves the limit. */
   Frame.Read grant(long session) {
-    granted = Math.max(granted, consumed + window);
+    if (consumed + window > granted) {
+      previousLimit = granted;
+      granted = consumed + window;
+    }
     return new Frame.Read(session, consumed, window);
   }
 

@@ -354,6 +354,7 @@ public final class Session {
       data.release();
       protocolError("data up to " + data.end() + " after the peer closed at " + remoteFinal);
     } else {
+      window.arrived(data.end(), in.received());
       long fresh = in.accept(data.offset(), data.payload());
       if (fresh > 0) {
         bytesIn += fresh;
@@ -393,7 +394,7 @@ public final class Session {
     boolean grantDue = false;
     while (handler != null && !paused && state != SessionState.CLOSED && in.hasReady()) {
       ByteBuf buf = in.poll();
-      grantDue |= window.consume(buf.readableBytes(), System.nanoTime(), rttNanos());
+      grantDue |= window.consume(buf.readableBytes(), System.nanoTime());
       try {
         handler.onData(this, buf);
       } catch (RuntimeException e) {
@@ -437,11 +438,6 @@ public final class Session {
     if (state == SessionState.OPEN && window.owed()) {
       sendControl(window.grant(id.value()));
     }
-  }
-
-  private long rttNanos() {
-    MuxStream s = stream;
-    return s == null ? 0 : s.srttNanos();
   }
 
   private void maybeFinish() {

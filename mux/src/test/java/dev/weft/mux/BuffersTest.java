@@ -72,26 +72,37 @@ class BuffersTest {
   }
 
   @Test
-  void windowGrantsInBatchesAndGrowsOnlyWhenTheWindowIsTheBottleneck() {
+  void windowGrantsInBatchesAndGrowsOnlyWhenTheSenderWaitedForCredit() {
     Budget budget = new Budget(1 << 30, MemoryBudget.unlimited(), 1);
-    long rtt = TimeUnit.MILLISECONDS.toNanos(60);
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, 0);
-    assertFalse(w.consume(64 * 1024, 1, rtt), "no grant for a quarter window");
-    assertTrue(w.consume(64 * 1024, 2, rtt), "grant once half the window is consumed");
+    assertFalse(w.consume(64 * 1024, 1), "no grant for a quarter window");
+    assertTrue(w.consume(64 * 1024, 2), "grant once half the window is consumed");
     Frame.Read grant = w.grant(1);
     assertEquals(128 * 1024, grant.consumed());
     assertEquals(128 * 1024 + 256 * 1024, w.limit());
-    // A full window consumed well within two RTTs: the link, not the reader, limits: grow.
-    w.consume(128 * 1024, rtt / 2, rtt);
+    // The sender stopped at the limit this grant replaced while the reader had taken everything:
+    // it waited for credit, so the window limits the session: grow, however long that took.
+    w.arrived(256 * 1024, 128 * 1024);
+    w.consume(128 * 1024, TimeUnit.SECONDS.toNanos(5));
     assertEquals(512 * 1024, w.window());
-    // A slow reader (a full window over many RTTs) does not grow it.
-    w.consume(512 * 1024, 100 * rtt, rtt);
+    // Data ending short of any limit: the sender was held back by something else.
+    w.arrived(w.limit() - 1, w.consumed());
+    w.consume(512 * 1024, TimeUnit.SECONDS.toNanos(6));
     assertEquals(512 * 1024, w.window());
-    w.consume(512 * 1024, 100 * rtt + 1, rtt);
-    w.consume(512 * 1024, 100 * rtt + 2, rtt);
+    // The sender reached the limit, but the reader had not taken what came before: a slow reader.
+    w.grant(1);
+    w.arrived(w.limit(), w.consumed() + 1);
+    w.consume(512 * 1024, TimeUnit.SECONDS.toNanos(7));
+    assertEquals(512 * 1024, w.window());
+    // Out of credit at the current limit, reader idle: grow, up to the maximum.
+    for (int i = 0; i < 3; i++) {
+      w.grant(1);
+      w.arrived(w.limit(), w.consumed());
+      w.consume(w.window(), TimeUnit.SECONDS.toNanos(8 + i));
+    }
     assertEquals(1024 * 1024, w.window(), "capped at the maximum");
     w.grant(1);
-    assertTrue(w.limit() == w.consumed() + w.window());
+    assertEquals(w.consumed() + w.window(), w.limit());
   }
 
   @Test
@@ -99,7 +110,8 @@ class BuffersTest {
     Budget budget = new Budget(300 * 1024, MemoryBudget.unlimited(), 1);
     assertEquals(256 * 1024, budget.open(256 * 1024));
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 16 << 20, budget, 0);
-    w.consume(256 * 1024, 1, 1000);
+    w.arrived(256 * 1024, 0);
+    w.consume(256 * 1024, 1);
     assertEquals(256 * 1024, w.window());
     w.release();
     assertEquals(0, budget.used());

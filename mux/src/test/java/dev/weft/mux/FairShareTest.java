@@ -24,10 +24,11 @@ class FairShareTest {
     return windows;
   }
 
-  /** Consumes one whole window, well within two round trips: the window limits the session. */
+  /** Consumes one whole window that the sender filled up to its limit: the window limits it. */
   private void drainFast(ReceiveWindow window) {
     now += 1_000;
-    window.consume(window.window(), now, 0);
+    window.arrived(window.limit(), window.consumed());
+    window.consume(window.window(), now);
   }
 
   @Test

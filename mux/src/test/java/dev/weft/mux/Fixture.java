@@ -8,6 +8,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,7 @@ final class Fixture implements AutoCloseable {
   final Peer b;
   private final LocalAddress address = new LocalAddress("mux-" + ThreadLocalRandom.current().nextLong());
   private final AtomicLong nextId = new AtomicLong();
+  private volatile Duration nextDelay = Duration.ZERO;
   private final Map<Long, CompletableFuture<Object[]>> accepted = new ConcurrentHashMap<>();
   private final Channel server;
   private final List<Channel> channels = new CopyOnWriteArrayList<>();
@@ -60,6 +62,7 @@ final class Fixture implements AutoCloseable {
           @Override
           protected void initChannel(LocalChannel ch) {
             Tap tap = new Tap();
+            tap.delay(nextDelay);
             ch.pipeline().addLast(tap);
             long id = nextId.get();
             b.attach(ch, id);
@@ -76,9 +79,16 @@ final class Fixture implements AutoCloseable {
 
   /** A new stream, ready at both ends. */
   Link link() throws Exception {
+    return link(Duration.ZERO);
+  }
+
+  /** A new stream on which everything takes {@code oneWay} to arrive, from the first Hello and Ping. */
+  Link link(Duration oneWay) throws Exception {
     long id = ThreadLocalRandom.current().nextLong() | 1;
     nextId.set(id);
+    nextDelay = oneWay;
     Tap tap = new Tap();
+    tap.delay(oneWay);
     Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override

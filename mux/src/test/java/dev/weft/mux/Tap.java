@@ -1,5 +1,6 @@
 package dev.weft.mux;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -9,8 +10,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Test handler at the head of a pipeline: can make the path silently drop everything, or delay
- * what arrives (a longer round trip).
+ * Test handler at the head of a pipeline: can make the path silently drop everything, delay what
+ * arrives (a longer round trip), or stall delivery now and then as TCP does while it recovers a
+ * lost segment (everything behind it waits).
  */
 final class Tap extends ChannelDuplexHandler {
   private record Held(long due, Object msg) {}
@@ -18,6 +20,10 @@ final class Tap extends ChannelDuplexHandler {
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private volatile boolean dropping;
   private volatile long delayNanos;
+  private volatile long stallEveryBytes;
+  private volatile long stallNanos;
+  private long sinceStall;
+  private long lastDue;
 
   /** From now on nothing passes in either direction, and nobody is told. */
   void drop() {
@@ -29,17 +35,32 @@ final class Tap extends ChannelDuplexHandler {
     delayNanos = delay.toNanos();
   }
 
+  /** From now on, after every {@code bytes} inbound bytes, delivery stops for {@code stall}. */
+  void stallEvery(long bytes, Duration stall) {
+    stallNanos = stall.toNanos();
+    stallEveryBytes = bytes;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (dropping) {
       ReferenceCountUtil.release(msg);
-    } else if (delayNanos > 0 || !held.isEmpty()) {
-      held.add(new Held(System.nanoTime() + delayNanos, msg));
-      if (held.size() == 1) {
-        ctx.executor().schedule(() -> release(ctx), delayNanos, TimeUnit.NANOSECONDS);
-      }
-    } else {
+      return;
+    }
+    long now = System.nanoTime();
+    long due = Math.max(now + delayNanos, lastDue);
+    if (stallEveryBytes > 0 && msg instanceof ByteBuf buf && (sinceStall += buf.readableBytes()) >= stallEveryBytes) {
+      sinceStall %= stallEveryBytes;
+      due += stallNanos;
+    }
+    if (due <= now && held.isEmpty()) {
       ctx.fireChannelRead(msg);
+      return;
+    }
+    lastDue = due;
+    held.add(new Held(due, msg));
+    if (held.size() == 1) {
+      ctx.executor().schedule(() -> release(ctx), due - now, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -48,6 +69,8 @@ final class Tap extends ChannelDuplexHandler {
     while (!held.isEmpty() && held.peek().due() <= now) {
       ctx.fireChannelRead(held.poll().msg());
     }
+    // Handlers downstream may act only at the end of a read batch (the mux's StreamHandler does).
+    ctx.fireChannelReadComplete();
     if (!held.isEmpty()) {
       ctx.executor().schedule(() -> release(ctx), held.peek().due() - now, TimeUnit.NANOSECONDS);
     }

@@ -4,6 +4,7 @@ import static dev.weft.mux.Fixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +87,25 @@ class WindowPolicyTest {
       assertEquals(20_000_000L, await(reader.done));
       int grown = s.executor().submit(s::receiveWindow).get();
       assertTrue(grown >= 16 * first, "window " + first + " grew only to " + grown);
+    }
+  }
+
+  @Test
+  void aSessionWhosePathStallsStillGrowsItsWindow() throws Exception {
+    MuxConfig config = MuxConfig.defaults().withWindows(32 * 1024, 16 * 1024 * 1024);
+    try (Fixture f = new Fixture(config, new Services())) {
+      // A 10 ms round trip, as the stream's first Ping measures it.
+      Fixture.Link link = f.link(Duration.ofMillis(5));
+      // As TCP recovering a lost segment: every 128 KiB, A's delivery waits three round trips,
+      // so no whole window above 128 KiB arrives within two round trips.
+      link.clientTap().stallEvery(128 * 1024, Duration.ofMillis(30));
+      Session s = await(f.a.open("source", Services.args(7, 4_000_000)));
+      int first = s.receiveWindow();
+      PatternReader reader = new PatternReader(7);
+      s.handler(reader);
+      assertEquals(4_000_000L, await(reader.done));
+      int grown = s.executor().submit(s::receiveWindow).get();
+      assertTrue(grown >= 32 * first, "window " + first + " grew only to " + grown);
     }
   }
 }
