@@ -26,7 +26,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
    * forward is not refused while the peer answers), 64 MiB of receive windows per peer (four
    * sessions at the 16 MiB maximum window), 1 MiB queued beyond a session's window. Sessions
    * start with a 32 KiB window, so all 1024 at once take half the budget, leaving the rest for
-   * busy sessions' windows to grow (doubling while a window drains in under two round trips).
+   * busy sessions' windows to grow (doubling while their senders wait for credit).
    */
   public static final MuxConfig SMALL_NODE_MUX = MuxConfig.defaults()
       // One chunk per session per turn is what a target socket gets in one write when many
