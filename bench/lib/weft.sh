@@ -183,6 +183,18 @@ weft_heap_rows() {
   stop_bg "$echo_pid"
 }
 
+# jdk_major HOME: the major version in a JDK's release file (JAVA_VERSION="25.0.1" -> 25).
+jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" 2>/dev/null; }
+
+# jdk_java HOME: the java command of that JDK as the nodes run it. Netty 4.1 uses sun.misc.Unsafe
+# and JNI; JDK 24+ warns about both unless allowed (as bin/weft does). Older JDKs do not know the flags.
+jdk_java() {
+  local major
+  major=$(jdk_major "$1")
+  JDK_JAVA=("$1/bin/java")
+  [ "${major:-0}" -lt 24 ] || JDK_JAVA+=(--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+}
+
 # weft_newest_jdk: the home of the newest JDK under /usr/lib/jvm if it is newer than the default
 # java (the one bin/weft would pick); fails if there is none.
 weft_newest_jdk() {
@@ -190,7 +202,7 @@ weft_newest_jdk() {
   default=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
   for home in /usr/lib/jvm/*; do
     [ -x "$home/bin/java" ] || continue
-    major=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$home/release" 2>/dev/null)
+    major=$(jdk_major "$home")
     [ "${major:-0}" -gt "$best" ] && best=$major found=$home
   done
   [ -n "$found" ] && [ "$best" -gt "${default:-0}" ] && echo "$found"
@@ -203,11 +215,9 @@ weft_loopback_rows() {
   local row="weft forward (TCP stream)"
   local WEFT_NODE_JAVA=(java)
   if [ -n "${1:-}" ]; then
-    local major
-    major=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")
-    row="weft forward (TCP stream, JDK $major)"
-    # Netty 4.1 uses sun.misc.Unsafe and JNI; JDK 24+ warns about both unless allowed (as bin/weft does).
-    WEFT_NODE_JAVA=("$1/bin/java" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED)
+    row="weft forward (TCP stream, JDK $(jdk_major "$1"))"
+    jdk_java "$1"
+    WEFT_NODE_JAVA=("${JDK_JAVA[@]}")
   fi
   weft_start a 127.0.0.1 && weft_start b 127.0.0.1 || { weft_stop a b; return 1; }
   WEFT_STREAM_TCP=$(weft_link a b tcp 127.0.0.1) && weft_tunnel a b 127.0.0.1 "$IPERF_PORT" "$ECHO_PORT" "$SOURCE_PORT" ||
