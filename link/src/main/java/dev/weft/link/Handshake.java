@@ -171,7 +171,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     keys.destroy();
     onSettled.run();
 
-    ctx.pipeline().get(FrameDecoder.class).limits(LinkProtocol.TAG_LENGTH + 1, LinkProtocol.MAX_MESSAGE);
+    ctx.pipeline().get(MessageDecoder.class).limits(LinkProtocol.TAG_LENGTH + 1, LinkProtocol.MAX_MESSAGE);
     long keepalive = config.keepaliveInterval().toMillis();
     ctx.pipeline().addFirst("idle", new IdleStateHandler(config.idleTimeout().toMillis(), keepalive, 0, TimeUnit.MILLISECONDS));
     SecureChannel secure = new SecureChannel(result, ctx.channel(), config, dialed);

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Checks the peer's 6-byte hello ("weft", version u16) and then steps aside; bytes after it go on
- * to the {@link FrameDecoder}. Fails on the first wrong byte rather than waiting for all six.
+ * to the {@link MessageDecoder}. Fails on the first wrong byte rather than waiting for all six.
  *
  * <p>The listener answers with its own hello only once the dialer's has arrived (even one with a
  * version it cannot speak, so the dialer learns which version it does speak). Answering earlier

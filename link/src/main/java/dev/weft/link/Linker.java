@@ -238,7 +238,7 @@ public final class Linker implements AutoCloseable {
   /** The handlers of a fresh connection (also what the handshake fuzz test drives). */
   static void handshakePipeline(ChannelPipeline pipeline, Handshake handshake) {
     pipeline.addLast("hello", new HelloDecoder(!handshake.initiator()));
-    pipeline.addLast("frames", new FrameDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
+    pipeline.addLast("frames", new MessageDecoder(1, LinkProtocol.MAX_HANDSHAKE_MESSAGE));
     pipeline.addLast("handshake", handshake);
   }
 

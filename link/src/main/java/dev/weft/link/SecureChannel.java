@@ -100,7 +100,7 @@ final class SecureChannel extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    ByteBuf plain = (ByteBuf) msg; // a whole message in its own heap buffer (FrameDecoder)
+    ByteBuf plain = (ByteBuf) msg; // a whole message in its own heap buffer (MessageDecoder)
     if (closed) {
       plain.release();
       return;

@@ -86,7 +86,7 @@ public sealed interface Frame {
    * {@code window} more bytes, so the sender may send up to {@code consumed + window}. Absolute,
    * hence idempotent: a stale or repeated grant can never widen the window.
    */
-  record Read(long session, long consumed, int window) implements Frame {}
+  record Credit(long session, long consumed, int window) implements Frame {}
 
   /** Half-close: the sender's direction ends at {@code finalOffset}; the other may still send. */
   record Close(long session, long finalOffset) implements Frame {}

@@ -105,8 +105,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           throw new MuxProtocolException("Query service name length " + serviceLength + " is invalid");
         }
         String service = strictUtf8(body.readSlice(serviceLength));
-        if (body.readableBytes() > Peer.MAX_ARGS) {
-          throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + Peer.MAX_ARGS);
+        if (body.readableBytes() > SessionTable.MAX_ARGS) {
+          throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + SessionTable.MAX_ARGS);
         }
         byte[] args = body.isReadable() ? new byte[body.readableBytes()] : NO_ARGS;
         body.readBytes(args);
@@ -122,9 +122,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         long offset = offset(body);
         yield new Frame.Data(session, offset, body.retainedSlice());
       }
-      case FrameType.READ -> {
+      case FrameType.CREDIT -> {
         exact(type, length, 12);
-        yield new Frame.Read(session, offset(body), window(body));
+        yield new Frame.Credit(session, offset(body), window(body));
       }
       case FrameType.CLOSE -> {
         exact(type, length, 8);

@@ -59,9 +59,9 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
     } else if (frame instanceof Frame.Response r) {
       buf.writeByte(r.accepted() ? 0 : r.reason().code()).writeInt(r.window());
       return FrameType.RESPONSE;
-    } else if (frame instanceof Frame.Read r) {
+    } else if (frame instanceof Frame.Credit r) {
       buf.writeLong(r.consumed()).writeInt(r.window());
-      return FrameType.READ;
+      return FrameType.CREDIT;
     } else if (frame instanceof Frame.Close c) {
       buf.writeLong(c.finalOffset());
       return FrameType.CLOSE;

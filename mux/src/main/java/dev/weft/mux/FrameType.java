@@ -6,7 +6,7 @@ final class FrameType {
   static final int QUERY = 0x01;
   static final int RESPONSE = 0x02;
   static final int DATA = 0x03;
-  static final int READ = 0x04;
+  static final int CREDIT = 0x04;
   static final int CLOSE = 0x05;
   static final int RESET = 0x06;
   static final int PING = 0x07;

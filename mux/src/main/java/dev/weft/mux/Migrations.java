@@ -21,22 +21,22 @@ final class Migrations {
    */
   private record Request(MuxStream on, Session session, long target, Session.Migration sameMove) {}
 
-  private final Peer peer;
+  private final SessionTable table;
   /** By session id: one deferred answer per session, however often the peer asks. */
   private final Map<Long, Request> awaitingTarget = new LinkedHashMap<>();
 
-  Migrations(Peer peer) {
-    this.peer = peer;
+  Migrations(SessionTable table) {
+    this.table = table;
   }
 
   /** Starts a migration this side asked for. */
   void start(Session s, SessionId id, long target, CompletableFuture<Duration> result) {
-    MuxStream to = peer.stream(target);
+    MuxStream to = table.stream(target);
     String refusal = s == null ? "no session " + id
         : s.state() != SessionState.OPEN ? "session " + id + " is " + s.state() + ", not OPEN"
-        : to == null ? "stream " + StreamInfo.text(target) + " is not attached to this peer"
-        : !to.live() ? "stream " + StreamInfo.text(target) + " is not live"
-        : to == s.stream() ? "session " + id + " is already on stream " + StreamInfo.text(target)
+        : to == null ? "stream " + StreamStats.text(target) + " is not attached to this peer"
+        : !to.live() ? "stream " + StreamStats.text(target) + " is not live"
+        : to == s.stream() ? "session " + id + " is already on stream " + StreamStats.text(target)
         : null;
     if (refusal != null) {
       result.completeExceptionally(new MigrationException(refusal));
@@ -44,13 +44,13 @@ final class Migrations {
     }
     MuxStream from = s.stream();
     Session.Migration m = new Session.Migration(from, to, result);
-    long timeout = peer.config().migrateTimeout().toNanos();
-    m.timer = peer.executor().schedule(() -> timedOut(s, m), timeout, TimeUnit.NANOSECONDS);
+    long timeout = table.config().migrateTimeout().toNanos();
+    m.timer = table.executor().schedule(() -> timedOut(s, m), timeout, TimeUnit.NANOSECONDS);
     s.migration = m;
     s.moveTo(SessionState.MIGRATING);
     // Written after every Data this session already handed to the old stream: the marker.
     from.send(new Frame.Migrate(id.value(), target, Frame.Migrate.Kind.REQUEST));
-    peer.listener().migrationStarted(s, from.id(), target);
+    table.listener().migrationStarted(s, from.id(), target);
   }
 
   void onMigrate(MuxStream on, Frame.Migrate marker) {
@@ -65,7 +65,7 @@ final class Migrations {
     switch (marker.kind()) {
       case REQUEST -> {
         if (mine != null) {
-          if (peer.highSide()) {
+          if (table.highSide()) {
             return; // simultaneous migrations: the high side's wins and the peer will accept it
           }
           yieldTo(s, mine, marker.stream());
@@ -96,15 +96,15 @@ final class Migrations {
     mine.timer.cancel(false);
     s.moveTo(SessionState.OPEN);
     if (mine.to.id() != peerTarget) {
-      String why = "superseded by the peer's migration to stream " + StreamInfo.text(peerTarget);
+      String why = "superseded by the peer's migration to stream " + StreamStats.text(peerTarget);
       mine.done.completeExceptionally(new MigrationException(why));
-      peer.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);
+      table.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);
     }
   }
 
   /** Responder: marker back on the old stream after our last data there, then switch at once. */
   private void respond(MuxStream on, Session s, long target, Session.Migration sameMove) {
-    MuxStream to = peer.stream(target);
+    MuxStream to = table.stream(target);
     if (s.state() == SessionState.OPEN && to != null && !to.live() && !to.closed()) {
       // The target is attached here but the peer's Hello on it has not arrived yet: the peer saw
       // ours first and may ask at once. Answer when it is ready (or gone).
@@ -120,12 +120,12 @@ final class Migrations {
       sameMove.done.complete(Duration.ofNanos(System.nanoTime() - sameMove.started));
     } else if (sameMove != null) {
       sameMove.done.completeExceptionally(new MigrationException("stream "
-          + StreamInfo.text(target) + " is no longer live"));
+          + StreamStats.text(target) + " is no longer live"));
     }
   }
 
   private void respond(MuxStream on, Session s, long target) {
-    MuxStream to = peer.stream(target);
+    MuxStream to = table.stream(target);
     long sid = s.id().value();
     if (s.state() != SessionState.OPEN || to == null || !to.live()) {
       on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
@@ -136,11 +136,11 @@ final class Migrations {
     if (to == from) {
       return;
     }
-    peer.listener().migrationStarted(s, from.id(), target);
+    table.listener().migrationStarted(s, from.id(), target);
     s.sendOn(to);
     s.moved();
     s.wakeStream();
-    peer.listener().migrationDone(s, from.id(), target, Duration.ZERO);
+    table.listener().migrationDone(s, from.id(), target, Duration.ZERO);
   }
 
   private void finish(Session s, Session.Migration m) {
@@ -152,13 +152,13 @@ final class Migrations {
     s.wakeStream();
     Duration pause = Duration.ofNanos(System.nanoTime() - m.started);
     m.done.complete(pause);
-    peer.listener().migrationDone(s, m.from.id(), m.to.id(), pause);
+    table.listener().migrationDone(s, m.from.id(), m.to.id(), pause);
   }
 
   private void timedOut(Session s, Session.Migration m) {
     if (s.migration == m) {
       abandon(s, m, new MigrationException(
-          "peer did not answer within " + peer.config().migrateTimeout().toMillis() + " ms", true));
+          "peer did not answer within " + table.config().migrateTimeout().toMillis() + " ms", true));
       reopen(s);
     }
   }
@@ -167,7 +167,7 @@ final class Migrations {
     s.migration = null;
     m.timer.cancel(false);
     m.done.completeExceptionally(why);
-    peer.listener().migrationFailed(s, m.from.id(), m.to.id(), why.getMessage());
+    table.listener().migrationFailed(s, m.from.id(), m.to.id(), why.getMessage());
   }
 
   /** Back to sending on the current stream, if it still lives (else failover owns the session). */
@@ -188,7 +188,7 @@ final class Migrations {
       Session.Migration m = s.migration;
       if (m != null && (m.to == lost || m.from == lost)) {
         abandon(s, m, new MigrationException(
-            "stream " + StreamInfo.text(lost.id()) + " closed during the migration: " + reason));
+            "stream " + StreamStats.text(lost.id()) + " closed during the migration: " + reason));
         if (m.to == lost) {
           reopen(s);
         }
@@ -200,7 +200,7 @@ final class Migrations {
   }
 
   private void failover(Session s, MuxStream lost, String reason) {
-    if (s.state() == SessionState.ROUTING) {
+    if (s.state() == SessionState.OPENING) {
       s.terminate(Reason.STREAM_LOST, "stream closed before the peer answered: " + reason, false);
       return;
     }
@@ -210,7 +210,7 @@ final class Migrations {
       tryResume(s);
       return;
     }
-    Duration grace = peer.config().failoverGrace();
+    Duration grace = table.config().failoverGrace();
     if (grace.isZero()) {
       s.terminate(Reason.STREAM_LOST, "stream closed (" + reason + ") and failover is disabled", false);
       return;
@@ -218,17 +218,17 @@ final class Migrations {
     if (s.state() == SessionState.OPEN) {
       s.moveTo(SessionState.MIGRATING);
     }
-    s.failover = new Session.Failover(peer.executor().schedule(() -> s.terminate(Reason.STREAM_LOST,
+    s.failover = new Session.Failover(table.executor().schedule(() -> s.terminate(Reason.STREAM_LOST,
         "no stream to the peer within the " + grace.toMillis() + " ms grace period", true),
         grace.toNanos(), TimeUnit.NANOSECONDS));
-    peer.listener().failoverStarted(s, lost.id(), reason);
+    table.listener().failoverStarted(s, lost.id(), reason);
     tryResume(s);
   }
 
   /** A stream became ready: sessions waiting for one resume on it. */
   void streamReady() {
     answerAwaiting();
-    for (Session s : peer.sessions()) {
+    for (Session s : table.sessions()) {
       if (s.failover != null && !s.failover.resumeSent) {
         tryResume(s);
       }
@@ -236,7 +236,7 @@ final class Migrations {
   }
 
   private void tryResume(Session s) {
-    MuxStream to = peer.best(Integer.MAX_VALUE);
+    MuxStream to = table.best(Integer.MAX_VALUE);
     if (to != null) {
       s.sendOn(to);
       s.failover.resumeSent = true;
@@ -250,7 +250,7 @@ final class Migrations {
       on.send(new Frame.Reset(resume.session(), Reason.STREAM_LOST, "no such session to resume"));
       return;
     }
-    if (s.state() == SessionState.ROUTING) {
+    if (s.state() == SessionState.OPENING) {
       s.protocolError("Resume of a session that is not open yet");
       return;
     }
@@ -264,12 +264,12 @@ final class Migrations {
     }
     if (s.migration != null) {
       abandon(s, s.migration, new MigrationException(
-          "superseded by a resume on stream " + StreamInfo.text(on.id())));
+          "superseded by a resume on stream " + StreamStats.text(on.id())));
     }
     long before = s.streamId();
     if (waiting == null && before != 0 && before != on.id()) {
       // The peer noticed the loss first: listeners still see where the session failed over from.
-      peer.listener().failoverStarted(s, before, "the peer resumed it on stream " + StreamInfo.text(on.id()));
+      table.listener().failoverStarted(s, before, "the peer resumed it on stream " + StreamStats.text(on.id()));
     }
     s.sendOn(on);
     s.moved();
@@ -283,14 +283,14 @@ final class Migrations {
       waiting.deadline.cancel(false);
       took = Duration.ofNanos(System.nanoTime() - waiting.started);
     }
-    peer.listener().failoverDone(s, on.id(), took);
+    table.listener().failoverDone(s, on.id(), took);
   }
 
   /** Answers the deferred requests whose target became ready or went away. */
   private void answerAwaiting() {
     List<Request> due = new ArrayList<>();
     awaitingTarget.values().removeIf(r -> {
-      MuxStream to = peer.stream(r.target());
+      MuxStream to = table.stream(r.target());
       boolean decided = to == null || to.live() || to.closed() || r.session().state() != SessionState.OPEN;
       if (decided) {
         due.add(r);
@@ -303,6 +303,6 @@ final class Migrations {
   }
 
   private Session peerSession(long id) {
-    return peer.session(new SessionId(id)).orElse(null);
+    return table.session(new SessionId(id)).orElse(null);
   }
 }

@@ -2,12 +2,17 @@ package dev.weft.mux;
 
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The mux's side of one attached stream: its liveness, RTT and the scheduler that writes its
@@ -25,9 +30,10 @@ final class MuxStream {
    */
   static final long MAX_UNREAD = 4L << 20;
 
-  private final Peer peer;
+  private final SessionTable table;
   private final long id;
   private final Channel channel;
+  private final Consumer<String> close;
   private final Instant attached = Instant.now();
   private final Rtt rtt = new Rtt();
   private final ArrayDeque<Session> active = new ArrayDeque<>();
@@ -48,21 +54,20 @@ final class MuxStream {
   private long lastPing;
   private long lastPong;
   private ScheduledFuture<?> pinger;
+  /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
+  private Map<Long, CompletableFuture<Duration>> probes;
   /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
   int strikes;
 
-  MuxStream(Peer peer, long id, Channel channel) {
-    this.peer = peer;
+  MuxStream(SessionTable table, long id, Channel channel, Consumer<String> close) {
+    this.table = table;
     this.id = id;
     this.channel = channel;
+    this.close = close;
   }
 
   long id() {
     return id;
-  }
-
-  Channel channel() {
-    return channel;
   }
 
   boolean live() {
@@ -85,10 +90,10 @@ final class MuxStream {
     return sessions;
   }
 
-  StreamInfo info() {
+  StreamStats info() {
     long s = srtt;
     long m = minRtt;
-    return new StreamInfo(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
+    return new StreamStats(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
         m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached);
   }
 
@@ -100,13 +105,22 @@ final class MuxStream {
     long timeout = config.pingTimeout().toNanos();
     lossLimit = interval;
     ping();
-    pinger = peer.executor().scheduleAtFixedRate(() -> {
+    pinger = table.executor().scheduleAtFixedRate(() -> {
       if (System.nanoTime() - lastInbound > timeout) {
         fail("ping timeout: nothing received for " + config.pingTimeout().toMillis() + " ms");
       } else {
         ping();
       }
     }, interval, interval, TimeUnit.NANOSECONDS);
+  }
+
+  /** Pings now; {@code result} completes with the round trip when that Ping's Pong arrives. */
+  void probe(CompletableFuture<Duration> result) {
+    ping();
+    if (probes == null) {
+      probes = new HashMap<>(4);
+    }
+    probes.put(lastPing, result);
   }
 
   /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
@@ -126,6 +140,10 @@ final class MuxStream {
     if (id > lastPong && id >= firstPing && id <= lastPing) {
       lastPong = id;
       long now = System.nanoTime();
+      CompletableFuture<Duration> probe = probes == null ? null : probes.remove(id);
+      if (probe != null) {
+        probe.complete(Duration.ofNanos(now - id));
+      }
       rtt.sample(now - id);
       pingLoss.answered(id, now - id);
       loss = pingLoss.loss(now, lossLimit);
@@ -168,7 +186,7 @@ final class MuxStream {
   void schedulePump() {
     if (!pumpScheduled && !closed) {
       pumpScheduled = true;
-      peer.executor().execute(this::pump);
+      table.executor().execute(this::pump);
     }
   }
 
@@ -210,13 +228,13 @@ final class MuxStream {
    * in its task queue (seen on KCP, whose single event loop falls behind on a busy machine).
    */
   private void pumpWhenChannelCaughtUp() {
-    if (channel.eventLoop() == peer.executor()) {
+    if (channel.eventLoop() == table.executor()) {
       schedulePump();
       return;
     }
     pumpScheduled = true;
     try {
-      channel.eventLoop().execute(() -> peer.later(this::pump));
+      channel.eventLoop().execute(() -> table.later(this::pump));
     } catch (RejectedExecutionException e) {
       pumpScheduled = false; // the channel is gone: nothing left to pump
     }
@@ -227,7 +245,7 @@ final class MuxStream {
     if (closeReason == null) {
       closeReason = reason;
     }
-    channel.close();
+    close.accept(reason);
   }
 
   String closeReason() {
@@ -240,6 +258,11 @@ final class MuxStream {
     closed = true;
     if (pinger != null) {
       pinger.cancel(false);
+    }
+    if (probes != null) {
+      IOException gone = new IOException("stream " + StreamStats.text(id) + " closed: " + closeReason());
+      probes.values().forEach(p -> p.completeExceptionally(gone));
+      probes = null;
     }
     for (Session s : active) {
       if (s.queuedOn == this) {

@@ -8,7 +8,7 @@ import java.time.Duration;
  */
 public interface PeerListener {
   /** A stream became ready (the peer's Hello arrived). */
-  default void streamAttached(StreamInfo stream) {}
+  default void streamAttached(StreamStats stream) {}
 
   default void streamDetached(long streamId, String reason) {}
 

@@ -3,7 +3,7 @@ package dev.weft.mux;
 import java.time.Duration;
 
 /**
- * When to move sessions off a stream whose round trip degraded: its {@link StreamInfo#score()
+ * When to move sessions off a stream whose round trip degraded: its {@link StreamStats#score()
  * score} (smoothed RTT, inflated by ping loss) must exceed both {@code factor} times and
  * {@code margin} more than the best live stream's, at {@code patience} consecutive ping intervals;
  * and a session moved this way stays put for {@code cooldown}. The thresholds, the patience and

@@ -13,13 +13,13 @@ import java.util.Map;
  * peer's executor.
  */
 final class Rebalancer {
-  private final Peer peer;
+  private final SessionTable table;
   private final Rebalance policy;
   /** Session id → when this rebalancer last moved it (nanoTime). */
   private final Map<Long, Long> moved = new HashMap<>();
 
-  Rebalancer(Peer peer, Rebalance policy) {
-    this.peer = peer;
+  Rebalancer(SessionTable table, Rebalance policy) {
+    this.table = table;
     this.policy = policy;
   }
 
@@ -54,7 +54,7 @@ final class Rebalancer {
       long id = session.id().value();
       if (session.stream() == from && session.state() == SessionState.OPEN && !moved.containsKey(id)) {
         moved.put(id, now);
-        peer.migrate(session.id(), to.id()).exceptionally(e -> Duration.ZERO);
+        table.migrate(session.id(), to.id()).exceptionally(e -> Duration.ZERO);
       }
     }
   }

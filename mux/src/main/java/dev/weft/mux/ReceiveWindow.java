@@ -112,12 +112,12 @@ final class ReceiveWindow {
   }
 
   /** The grant to send now; moves the limit. */
-  Frame.Read grant(long session) {
+  Frame.Credit grant(long session) {
     if (consumed + window > granted) {
       previousLimit = granted;
       granted = consumed + window;
     }
-    return new Frame.Read(session, consumed, window);
+    return new Frame.Credit(session, consumed, window);
   }
 
   /** Gives this window's memory back to the budget (once: later calls do nothing). */

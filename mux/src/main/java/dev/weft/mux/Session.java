@@ -52,7 +52,7 @@ public final class Session {
     }
   }
 
-  private final Peer peer;
+  private final SessionTable table;
   private final SessionId id;
   private final String service;
   private final byte[] args;
@@ -66,7 +66,7 @@ public final class Session {
   private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-  private volatile SessionState state = SessionState.ROUTING;
+  private volatile SessionState state = SessionState.OPENING;
   private volatile MuxStream stream;
   private volatile long lastActivity = System.currentTimeMillis();
   private volatile long bytesIn;
@@ -90,8 +90,8 @@ public final class Session {
   /** Set while an outbound open awaits the peer's Response. */
   CompletableFuture<Session> opening;
 
-  Session(Peer peer, SessionId id, String service, byte[] args, Direction direction, ReceiveWindow window) {
-    this.peer = peer;
+  Session(SessionTable table, SessionId id, String service, byte[] args, Direction direction, ReceiveWindow window) {
+    this.table = table;
     this.id = id;
     this.service = service;
     this.args = args;
@@ -117,7 +117,7 @@ public final class Session {
 
   /** The executor the session's state and handler run on (the peer's). */
   public EventExecutor executor() {
-    return peer.executor();
+    return table.executor();
   }
 
   public SessionState state() {
@@ -164,7 +164,7 @@ public final class Session {
    * Use either a handler or {@link #inputStream()}, not both.
    */
   public void handler(SessionHandler handler) {
-    peer.run(() -> {
+    table.run(() -> {
       this.handler = handler;
       if (state == SessionState.CLOSED && resetCause != null) {
         // Reset before the handler came: it still hears of it, as if it had been there.
@@ -194,7 +194,7 @@ public final class Session {
    */
   public CompletableFuture<Void> write(ByteBuf data) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    peer.post(() -> doWrite(data, done), () -> {
+    table.post(() -> doWrite(data, done), () -> {
       data.release();
       done.completeExceptionally(new IllegalStateException("peer executor is shut down"));
     });
@@ -206,7 +206,7 @@ public final class Session {
    * future completes when the peer has consumed every byte.
    */
   public CompletableFuture<Void> close() {
-    peer.run(() -> {
+    table.run(() -> {
       if (state == SessionState.CLOSED) {
         closeDone.completeExceptionally(endCause());
         return;
@@ -219,16 +219,16 @@ public final class Session {
 
   /** Aborts both directions and tells the peer. */
   public void reset(String message) {
-    peer.run(() -> terminate(Reason.APPLICATION, message, true));
+    table.run(() -> terminate(Reason.APPLICATION, message, true));
   }
 
   /** Stops delivering data (so no credit is granted) until {@link #resume()}. */
   public void pause() {
-    peer.run(() -> paused = true);
+    table.run(() -> paused = true);
   }
 
   public void resume() {
-    peer.run(() -> {
+    table.run(() -> {
       paused = false;
       deliver();
     });
@@ -283,7 +283,7 @@ public final class Session {
   private void doWrite(ByteBuf data, CompletableFuture<Void> done) {
     String refusal = state == SessionState.CLOSED ? "session " + id + " has ended"
         : closing ? "session " + id + " is closed for writing"
-        : out.buffered() + data.readableBytes() > acceptLimit() + peer.config().maxQueuedWrites()
+        : out.buffered() + data.readableBytes() > acceptLimit() + table.config().maxQueuedWrites()
             ? "write queue of session " + id + " is full: wait for earlier writes to complete" : null;
     if (refusal != null) {
       data.release();
@@ -301,7 +301,7 @@ public final class Session {
   }
 
   private long acceptLimit() {
-    return Math.max(peerWindow, peer.config().initialWindow());
+    return Math.max(peerWindow, table.config().initialWindow());
   }
 
   private void completeWrites() {
@@ -337,14 +337,14 @@ public final class Session {
     }
     if (closeDue()) {
       closeSent = true;
-      peer.later(this::maybeFinish); // everything may be acknowledged already
+      table.later(this::maybeFinish); // everything may be acknowledged already
       return new Frame.Close(id.value(), out.written());
     }
     return null;
   }
 
   void onData(Frame.Data data) {
-    if (state == SessionState.ROUTING) {
+    if (state == SessionState.OPENING) {
       data.release();
       protocolError("data before the session was accepted");
     } else if (data.end() > window.limit()) {
@@ -364,7 +364,7 @@ public final class Session {
     }
   }
 
-  void onRead(Frame.Read read) {
+  void onCredit(Frame.Credit read) {
     if (!out.ack(read.consumed())) {
       protocolError("peer reports " + read.consumed() + " bytes consumed, only " + out.written() + " written");
       return;
@@ -458,7 +458,7 @@ public final class Session {
 
   /** What this side restates when the session restarts on a new stream; also a fresh grant. */
   Frame.Resume resumeState() {
-    Frame.Read grant = window.grant(id.value());
+    Frame.Credit grant = window.grant(id.value());
     return new Frame.Resume(id.value(), in.received(), grant.consumed(), grant.window());
   }
 
@@ -512,7 +512,7 @@ public final class Session {
       writes.clear();
     }
     closeDone.completeExceptionally(failure);
-    peer.ended(this, cause);
+    table.ended(this, cause);
     if (cause == null) {
       ended.complete(null);
     } else {

@@ -6,7 +6,7 @@ import java.util.Set;
 /** Life of a session; {@link #canMoveTo} is the single table of allowed transitions. */
 public enum SessionState {
   /** Query sent (or being decided), no answer yet. */
-  ROUTING,
+  OPENING,
   /** Data flows. */
   OPEN,
   /** Writes paused while the session moves to another stream (migration or failover). */
@@ -20,7 +20,7 @@ public enum SessionState {
 
   private Set<SessionState> allowed() {
     return switch (this) {
-      case ROUTING -> EnumSet.of(OPEN, CLOSED);
+      case OPENING -> EnumSet.of(OPEN, CLOSED);
       case OPEN -> EnumSet.of(MIGRATING, CLOSED);
       case MIGRATING -> EnumSet.of(OPEN, CLOSED);
       case CLOSED -> EnumSet.noneOf(SessionState.class);

@@ -7,14 +7,14 @@ import java.util.List;
 @FunctionalInterface
 public interface StreamChooser {
   /** Returns the id of one of {@code live} (never empty). */
-  long choose(List<StreamInfo> live);
+  long choose(List<StreamStats> live);
 
   /**
-   * Best {@link StreamInfo#score()}: lowest smoothed RTT, inflated by ping loss; streams not yet
+   * Best {@link StreamStats#score()}: lowest smoothed RTT, inflated by ping loss; streams not yet
    * measured come last; ties go to the older stream.
    */
   StreamChooser BEST_QUALITY = live -> live.stream()
-      .min(Comparator.comparingLong(StreamInfo::score).thenComparing(StreamInfo::attached))
+      .min(Comparator.comparingLong(StreamStats::score).thenComparing(StreamStats::attached))
       .orElseThrow()
       .id();
 }

@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
 
-  private final Peer peer;
+  private final SessionTable table;
   private final MuxStream stream;
   private final Frame.Hello hello;
   private List<Frame> batch = new ArrayList<>();
   private boolean helloSent;
 
-  StreamHandler(Peer peer, MuxStream stream, Frame.Hello hello) {
-    this.peer = peer;
+  StreamHandler(SessionTable table, MuxStream stream, Frame.Hello hello) {
+    this.table = table;
     this.stream = stream;
     this.hello = hello;
   }
@@ -69,13 +69,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     List<Frame> frames = batch;
     batch = new ArrayList<>();
-    peer.post(() -> peer.onFrames(stream, frames), () -> frames.forEach(ReferenceCountUtil::release));
+    table.post(() -> table.onFrames(stream, frames), () -> frames.forEach(ReferenceCountUtil::release));
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
-      peer.later(stream::pump); // never inline: this event can fire inside the scheduler's own flush
+      table.later(stream::pump); // never inline: this event can fire inside the scheduler's own flush
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -84,12 +84,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof MuxProtocolException && !ctx.channel().isActive()) {
       // The transport ended inside a frame: its own close reason says why, not the peer's framing.
-      log.debug("stream {} ended: {}", StreamInfo.text(stream.id()), cause.getMessage());
+      log.debug("stream {} ended: {}", StreamStats.text(stream.id()), cause.getMessage());
     } else if (cause instanceof MuxProtocolException) {
-      log.warn("stream {}: mux protocol error: {}", StreamInfo.text(stream.id()), cause.getMessage());
+      log.warn("stream {}: mux protocol error: {}", StreamStats.text(stream.id()), cause.getMessage());
       stream.fail("mux protocol error: " + cause.getMessage());
     } else if (ctx.channel().isActive()) {
-      log.debug("stream {} failed", StreamInfo.text(stream.id()), cause);
+      log.debug("stream {} failed", StreamStats.text(stream.id()), cause);
       stream.fail(cause.toString());
     }
   }
@@ -97,7 +97,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     handOver();
-    peer.post(() -> peer.detached(stream), () -> { });
+    table.post(() -> table.detached(stream), () -> { });
     ctx.fireChannelInactive();
   }
 }

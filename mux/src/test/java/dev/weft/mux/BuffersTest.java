@@ -77,7 +77,7 @@ class BuffersTest {
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, 0);
     assertFalse(w.consume(64 * 1024, 1), "no grant for a quarter window");
     assertTrue(w.consume(64 * 1024, 2), "grant once half the window is consumed");
-    Frame.Read grant = w.grant(1);
+    Frame.Credit grant = w.grant(1);
     assertEquals(128 * 1024, grant.consumed());
     assertEquals(128 * 1024 + 256 * 1024, w.limit());
     // The sender stopped at the limit this grant replaced while the reader had taken everything:

@@ -45,8 +45,8 @@ final class Fixture implements AutoCloseable {
   final DefaultEventLoopGroup group = new DefaultEventLoopGroup(4);
   final Recorder aEvents = new Recorder();
   final Recorder bEvents = new Recorder();
-  final Peer a;
-  final Peer b;
+  final SessionTable a;
+  final SessionTable b;
   private final LocalAddress address = new LocalAddress("mux-" + ThreadLocalRandom.current().nextLong());
   private final AtomicLong nextId = new AtomicLong();
   private volatile Duration nextDelay = Duration.ZERO;
@@ -55,8 +55,8 @@ final class Fixture implements AutoCloseable {
   private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
   Fixture(MuxConfig config, Acceptor acceptorA, Acceptor acceptorB) throws InterruptedException {
-    a = new Peer(group.next(), true, config, acceptorA, aEvents);
-    b = new Peer(group.next(), false, config, acceptorB, bEvents);
+    a = new SessionTable(group.next(), true, config, acceptorA, aEvents);
+    b = new SessionTable(group.next(), false, config, acceptorB, bEvents);
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
@@ -65,7 +65,7 @@ final class Fixture implements AutoCloseable {
             tap.delay(nextDelay);
             ch.pipeline().addLast(tap);
             long id = nextId.get();
-            b.attach(ch, id);
+            b.attach(ch, id, reason -> ch.close());
             channels.add(ch);
             accepted.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(new Object[] {ch, tap});
           }
@@ -94,7 +94,7 @@ final class Fixture implements AutoCloseable {
           @Override
           protected void initChannel(LocalChannel ch) {
             ch.pipeline().addLast(tap);
-            a.attach(ch, id);
+            a.attach(ch, id, reason -> ch.close());
             channels.add(ch);
           }
         })

@@ -48,7 +48,7 @@ class FrameCodecTest {
         new Frame.Response(SID, null, 262144),
         new Frame.Response(SID, Reason.ACCESS_DENIED, 0),
         new Frame.Data(SID, 12345, Unpooled.wrappedBuffer(payload)),
-        new Frame.Read(SID, 1L << 40, 16 << 20),
+        new Frame.Credit(SID, 1L << 40, 16 << 20),
         new Frame.Close(SID, 99),
         new Frame.Reset(SID, Reason.PROTOCOL_ERROR, "credit overrun"),
         new Frame.Ping(7),
@@ -149,7 +149,7 @@ class FrameCodecTest {
     assertTrue(violation(hello(), raw(FrameType.RESET, SID, 1, new byte[] {(byte) 200})).getMessage().contains("reason code"));
     assertTrue(violation(hello(), raw(FrameType.MIGRATE, SID, 9, new byte[] {0, 0, 0, 0, 0, 0, 0, 1, 9}))
         .getMessage().contains("Migrate kind"));
-    assertTrue(violation(hello(), raw(FrameType.READ, SID, 12, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}))
+    assertTrue(violation(hello(), raw(FrameType.CREDIT, SID, 12, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}))
         .getMessage().contains("window"));
   }
 

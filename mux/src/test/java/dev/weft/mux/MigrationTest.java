@@ -58,7 +58,7 @@ class MigrationTest {
         long target = flow.session().streamId() == one.id() ? two.id() : one.id();
         long before = flow.reader().received();
         // Alternate which side starts the migration.
-        Peer initiator = i % 2 == 0 ? f.a : f.b;
+        SessionTable initiator = i % 2 == 0 ? f.a : f.b;
         Duration pause = await(initiator.migrate(flow.session().id(), target));
         assertTrue(pause.compareTo(Duration.ofSeconds(5)) < 0);
         await(flow.reader().reached(before + 1));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A hand-driven peer that speaks raw frames to a real {@link Peer} and breaks the rules. */
+/** A hand-driven peer that speaks raw frames to a real {@link SessionTable} and breaks the rules. */
 @Timeout(30)
 class ProtocolViolationTest {
   /** The raw side is the high side, so its session ids have the top bit set. */
@@ -38,7 +38,7 @@ class ProtocolViolationTest {
   private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
   private final Recorder events = new Recorder();
   private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-  private Peer peer;
+  private SessionTable peer;
   private Channel server;
   private Channel raw;
 
@@ -46,13 +46,13 @@ class ProtocolViolationTest {
   void connect() throws Exception {
     Acceptor hold = q -> q.service().equals("hold") ? Acceptance.accept(s -> { }) : Acceptance.reject(Reason.NO_SUCH_SERVICE);
     MuxConfig config = MuxConfig.defaults().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ZERO);
-    peer = new Peer(group.next(), false, config, hold, events);
+    peer = new SessionTable(group.next(), false, config, hold, events);
     LocalAddress address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
-            peer.attach(ch, STREAM);
+            peer.attach(ch, STREAM, reason -> ch.close());
           }
         }).bind(address).sync().channel();
     raw = new Bootstrap().group(group).channel(LocalChannel.class)

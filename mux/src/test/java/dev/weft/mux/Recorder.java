@@ -10,11 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Listener that records events and exposes futures to wait on them. */
 final class Recorder implements PeerListener {
   final List<String> events = new CopyOnWriteArrayList<>();
-  private final Map<Long, CompletableFuture<StreamInfo>> attached = new ConcurrentHashMap<>();
+  private final Map<Long, CompletableFuture<StreamStats>> attached = new ConcurrentHashMap<>();
   private final Map<Long, CompletableFuture<String>> detached = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> seen = new ConcurrentHashMap<>();
 
-  CompletableFuture<StreamInfo> attached(long stream) {
+  CompletableFuture<StreamStats> attached(long stream) {
     return attached.computeIfAbsent(stream, k -> new CompletableFuture<>());
   }
 
@@ -41,7 +41,7 @@ final class Recorder implements PeerListener {
   }
 
   @Override
-  public void streamAttached(StreamInfo stream) {
+  public void streamAttached(StreamStats stream) {
     record("attached " + stream.idText());
     attached(stream.id()).complete(stream);
   }

@@ -2,7 +2,7 @@ package dev.weft.node;
 
 import dev.weft.identity.Identity;
 import dev.weft.link.Stream;
-import dev.weft.mux.Peer;
+import dev.weft.mux.SessionTable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LinkedPeer {
   private final Identity identity;
-  private final Peer mux;
+  private final SessionTable mux;
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   /** Completes when the mux on the other end has attached the stream too (its Hello arrived). */
   private final Map<Long, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> forgotten = new CompletableFuture<>();
   private volatile Instant linkedSince;
 
-  LinkedPeer(Identity identity, Peer mux) {
+  LinkedPeer(Identity identity, SessionTable mux) {
     this.identity = identity;
     this.mux = mux;
   }
@@ -31,7 +31,7 @@ final class LinkedPeer {
     return identity;
   }
 
-  Peer mux() {
+  SessionTable mux() {
     return mux;
   }
 

@@ -339,13 +339,13 @@ public final class Node implements NodeControl, AutoCloseable {
     return out;
   }
 
-  private static StreamInfo info(LinkedPeer p, Stream s, Optional<dev.weft.mux.StreamInfo> m) {
+  private static StreamInfo info(LinkedPeer p, Stream s, Optional<dev.weft.mux.StreamStats> m) {
     return new StreamInfo(s.id().toString(), p.identity(), s.transport().scheme(),
         HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
         s.initiator(),
-        m.map(dev.weft.mux.StreamInfo::attached).orElse(null),
+        m.map(dev.weft.mux.StreamStats::attached).orElse(null),
         m.map(i -> i.srtt() == null ? -1L : i.srtt().toNanos() / 1000).orElse(-1L),
-        m.map(dev.weft.mux.StreamInfo::sessions).orElse(0));
+        m.map(dev.weft.mux.StreamStats::sessions).orElse(0));
   }
 
   @Override

@@ -7,7 +7,7 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionResetException;
-import dev.weft.mux.StreamInfo;
+import dev.weft.mux.StreamStats;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -46,7 +46,7 @@ final class PeerEvents implements PeerListener {
   }
 
   @Override
-  public void streamAttached(StreamInfo stream) {
+  public void streamAttached(StreamStats stream) {
     streamReady.accept(stream.id());
   }
 

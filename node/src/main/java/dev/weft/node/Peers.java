@@ -5,7 +5,7 @@ import dev.weft.link.CloseReason;
 import dev.weft.link.Stream;
 import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MuxConfig;
-import dev.weft.mux.Peer;
+import dev.weft.mux.SessionTable;
 import dev.weft.mux.Session;
 import dev.weft.mux.StreamChooser;
 import io.netty.channel.EventLoop;
@@ -54,7 +54,7 @@ final class Peers {
   private LinkedPeer newPeer(Identity identity, EventLoop loop) {
     LinkedPeer[] created = new LinkedPeer[1];
     // Id halves and migration ties are decided by identity order, the same at both ends.
-    Peer table = new Peer(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
+    SessionTable table = new SessionTable(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
         services.acceptorFor(identity),
         new PeerEvents(identity, events, streamId -> created[0].readiness(streamId).complete(null),
             () -> relinker.wake(created[0]), () -> release(created[0])),
@@ -74,7 +74,7 @@ final class Peers {
       first[0] = p.add(stream, events.clock().instant());
       return p;
     });
-    peer.mux().attach(stream.channel(), stream.id().value());
+    peer.mux().attach(stream.channel(), stream.id().value(), stream::close);
     events.publish(new Event.StreamOpened(events.clock().instant(), stream.id().toString(),
         peer.identity(), stream.transport().scheme(), HostPort.of(stream.remoteAddress()).toString(),
         stream.initiator()));

@@ -141,7 +141,7 @@ class MuxAbuseTest extends AgainstVictim {
     }));
     cases.add(Arguments.of("a Read for bytes never sent", (SessionAbuse) (link, v) -> {
       long id = link.openDrop();
-      link.send(new Frame.Read(id, 1_000_000, 1 << 20));
+      link.send(new Frame.Credit(id, 1_000_000, 1 << 20));
       expectReset(link, id, Reason.PROTOCOL_ERROR, "consumed");
     }));
     cases.add(Arguments.of("Migrate for an unknown session", (SessionAbuse) (link, v) -> {

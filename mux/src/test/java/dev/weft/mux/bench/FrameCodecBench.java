@@ -71,7 +71,7 @@ public class FrameCodecBench {
     for (int i = 0; i < FRAMES; i++) {
       encoder.write(new Frame.Data(1, (long) i * CHUNK, payload.retainedDuplicate()));
     }
-    encoder.write(new Frame.Read(1, FRAMES * CHUNK, 256 * 1024));
+    encoder.write(new Frame.Credit(1, FRAMES * CHUNK, 256 * 1024));
     encoder.flush();
   }
 

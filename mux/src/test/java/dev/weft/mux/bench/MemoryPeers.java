@@ -3,10 +3,10 @@ package dev.weft.mux.bench;
 import dev.weft.mux.Acceptance;
 import dev.weft.mux.Acceptor;
 import dev.weft.mux.MuxConfig;
-import dev.weft.mux.Peer;
+import dev.weft.mux.SessionTable;
 import dev.weft.mux.PeerListener;
 import dev.weft.mux.Session;
-import dev.weft.mux.StreamInfo;
+import dev.weft.mux.StreamStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -40,8 +40,8 @@ final class MemoryPeers implements AutoCloseable {
   static final Acceptor DISCARD = q -> Acceptance.accept(s -> s.handler((session, data) -> data.release()));
 
   final DefaultEventLoopGroup group = new DefaultEventLoopGroup(4);
-  final Peer sender;
-  final Peer receiver;
+  final SessionTable sender;
+  final SessionTable receiver;
   private final Map<Long, CompletableFuture<Channel>> accepted = new ConcurrentHashMap<>();
   private final Map<Long, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
@@ -53,7 +53,7 @@ final class MemoryPeers implements AutoCloseable {
   MemoryPeers(MuxConfig config, Acceptor acceptor, PeerListener events) throws InterruptedException {
     PeerListener readiness = new PeerListener() {
       @Override
-      public void streamAttached(StreamInfo stream) {
+      public void streamAttached(StreamStats stream) {
         ready(stream.id()).complete(null);
         events.streamAttached(stream);
       }
@@ -63,14 +63,14 @@ final class MemoryPeers implements AutoCloseable {
         events.failoverDone(session, toStream, took);
       }
     };
-    sender = new Peer(group.next(), true, config, Acceptor.NONE, readiness);
-    receiver = new Peer(group.next(), false, config, acceptor, PeerListener.NONE);
+    sender = new SessionTable(group.next(), true, config, Acceptor.NONE, readiness);
+    receiver = new SessionTable(group.next(), false, config, acceptor, PeerListener.NONE);
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
             long id = nextId.get();
-            receiver.attach(ch, id);
+            receiver.attach(ch, id, reason -> ch.close());
             accepted.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(ch);
           }
         }).bind(address).sync().channel();
@@ -86,7 +86,7 @@ final class MemoryPeers implements AutoCloseable {
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
-            sender.attach(ch, id);
+            sender.attach(ch, id, reason -> ch.close());
           }
         }).connect(address).sync().channel();
     Channel serverSide = accepted.computeIfAbsent(id, k -> new CompletableFuture<>()).get(10, TimeUnit.SECONDS);

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,16 +28,16 @@ import org.slf4j.LoggerFactory;
  * hand frames over in one task per read batch. Handlers, acceptors, listeners and the futures
  * returned here complete on that executor: never block in them.
  */
-public final class Peer {
+public final class SessionTable {
   /** Mux protocol version this implementation speaks (sent in Hello). */
   public static final int VERSION = 1;
   /** Longest Query arguments accepted by {@link #open}. */
   public static final int MAX_ARGS = 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(Peer.class);
+  private static final Logger log = LoggerFactory.getLogger(SessionTable.class);
   /**
    * How often sessions that consumed less than half a window since their last grant are told
-   * anyway: once a second keeps idle senders from holding their last bytes, at a Read per
+   * anyway: once a second keeps idle senders from holding their last bytes, at a Credit per
    * session per second at most.
    */
   private static final long IDLE_GRANT_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -65,13 +66,13 @@ public final class Peer {
    *     migrations of one session (the high side's wins), and only the high side applies the
    *     config's {@link Rebalance} policy.
    */
-  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
+  public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser) {
     this(executor, highSide, config, acceptor, listener, chooser, MemoryBudget.unlimited());
   }
 
   /** As above, with receive windows also reserved from {@code shared}, the budget of all peers. */
-  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
+  public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser, MemoryBudget shared) {
     this.executor = executor;
     this.highSide = highSide;
@@ -93,7 +94,7 @@ public final class Peer {
         IDLE_GRANT_NANOS, IDLE_GRANT_NANOS, TimeUnit.NANOSECONDS);
   }
 
-  public Peer(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
+  public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
     this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY);
   }
 
@@ -119,14 +120,17 @@ public final class Peer {
    * Hello once the channel is active; call it before any inbound byte is processed (e.g. in the
    * link's handshake callback).
    * The stream is detached when the channel closes.
+   *
+   * @param close how the mux closes the stream for a reason of its own (protocol error, ping
+   *     timeout): it should tell the peer that reason, as the link's {@code Stream.close} does
    */
-  public void attach(Channel channel, long streamId) {
+  public void attach(Channel channel, long streamId, Consumer<String> close) {
     if (closed) {
       throw new IllegalStateException("peer is closed");
     }
-    MuxStream stream = new MuxStream(this, streamId, channel);
+    MuxStream stream = new MuxStream(this, streamId, channel, close);
     if (streams.putIfAbsent(streamId, stream) != null) {
-      throw new IllegalArgumentException("stream " + StreamInfo.text(stream.id()) + " is already attached");
+      throw new IllegalArgumentException("stream " + StreamStats.text(stream.id()) + " is already attached");
     }
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
         new StreamHandler(this, stream, new Frame.Hello(VERSION, config.maxPayload())));
@@ -177,7 +181,7 @@ public final class Peer {
     session.sendOn(stream);
     pendingOpens++;
     ScheduledFuture<?> timer = executor.schedule(() -> {
-      if (session.state() == SessionState.ROUTING) {
+      if (session.state() == SessionState.OPENING) {
         session.terminate(Reason.TIMEOUT, "no answer within " + config.openTimeout().toMillis() + " ms", true);
       }
     }, config.openTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -196,7 +200,7 @@ public final class Peer {
 
   /** Best live stream with fewer than {@code maxSessions} sessions, or null. */
   MuxStream best(int maxSessions) {
-    List<StreamInfo> live = new ArrayList<>();
+    List<StreamStats> live = new ArrayList<>();
     for (MuxStream s : streams.values()) {
       if (s.live() && s.sessions() < maxSessions) {
         live.add(s.info());
@@ -255,12 +259,31 @@ public final class Peer {
   }
 
   /** Snapshot of the attached streams (any thread). */
-  public List<StreamInfo> streams() {
+  public List<StreamStats> streams() {
     return streams.values().stream().map(MuxStream::info).toList();
   }
 
+  /**
+   * Sends a Ping on {@code streamId} now and completes with the round trip when its Pong comes
+   * back. Fails with {@link java.util.NoSuchElementException} if no such stream is live, and
+   * with an {@link java.io.IOException} if the stream closes first.
+   */
+  public CompletableFuture<Duration> ping(long streamId) {
+    CompletableFuture<Duration> result = new CompletableFuture<>();
+    post(() -> {
+      MuxStream stream = streams.get(streamId);
+      if (stream == null || !stream.live()) {
+        result.completeExceptionally(new java.util.NoSuchElementException(
+            "no live stream " + StreamStats.text(streamId)));
+      } else {
+        stream.probe(result);
+      }
+    }, () -> result.completeExceptionally(new java.io.IOException("peer executor is shut down")));
+    return result;
+  }
+
   /** Snapshot of one attached stream (any thread), without building every stream's. */
-  public Optional<StreamInfo> streamInfo(long streamId) {
+  public Optional<StreamStats> streamInfo(long streamId) {
     return Optional.ofNullable(streams.get(streamId)).map(MuxStream::info);
   }
 
@@ -328,7 +351,7 @@ public final class Peer {
         dispatch(stream, frame);
       } catch (RuntimeException e) {
         // A bug of ours must not take the stream's other frames down with it.
-        log.error("stream {}: failed handling {}", StreamInfo.text(stream.id()), frame, e);
+        log.error("stream {}: failed handling {}", StreamStats.text(stream.id()), frame, e);
         ReferenceCountUtil.release(frame);
       }
     }
@@ -343,10 +366,10 @@ public final class Peer {
       } else {
         s.onData(data);
       }
-    } else if (frame instanceof Frame.Read read) {
+    } else if (frame instanceof Frame.Credit read) {
       Session s = sessions.get(read.session());
       if (s != null) {
-        s.onRead(read);
+        s.onCredit(read);
       }
     } else if (frame instanceof Frame.Ping ping) {
       stream.send(new Frame.Pong(ping.id()));
@@ -420,10 +443,10 @@ public final class Peer {
     }
     if (reason != null) {
       if (reason == Reason.LIMIT_REACHED && why != null) {
-        log.info("stream {}: refused Query for {}: {}", StreamInfo.text(stream.id()), query.service(), why);
+        log.info("stream {}: refused Query for {}: {}", StreamStats.text(stream.id()), query.service(), why);
         listener.sessionRefused(sid, query.service(), why);
       } else if (why != null) {
-        log.warn("stream {}: refused Query: {}", StreamInfo.text(stream.id()), why);
+        log.warn("stream {}: refused Query: {}", StreamStats.text(stream.id()), why);
       }
       stream.send(new Frame.Response(id, reason, 0));
       listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
@@ -454,7 +477,7 @@ public final class Peer {
 
   private void onResponse(Frame.Response response) {
     Session s = sessions.get(response.session());
-    if (s == null || s.state() != SessionState.ROUTING || s.direction() != Direction.OUTBOUND) {
+    if (s == null || s.state() != SessionState.OPENING || s.direction() != Direction.OUTBOUND) {
       log.debug("ignoring Response for session {} not being opened", new SessionId(response.session()));
       return;
     }

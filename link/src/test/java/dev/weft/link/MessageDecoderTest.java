@@ -15,7 +15,7 @@ import io.netty.handler.codec.CorruptedFrameException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class FrameDecoderTest {
+class MessageDecoderTest {
   private static byte[] prefixed(byte[]... messages) {
     ByteBuf all = Unpooled.buffer();
     for (byte[] m : messages) {
@@ -38,7 +38,7 @@ class FrameDecoderTest {
     byte[][] messages = {random(random, 1), random(random, 300), random(random, 65535), random(random, 2)};
     byte[] wire = prefixed(messages);
     for (int cut : new int[] {1, 2, 3, 299, 303, 304, 65536, wire.length - 1}) {
-      EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(1, 65535));
+      EmbeddedChannel channel = new EmbeddedChannel(new MessageDecoder(1, 65535));
       channel.writeInbound(Unpooled.wrappedBuffer(wire, 0, cut));
       channel.writeInbound(Unpooled.wrappedBuffer(wire, cut, wire.length - cut));
       for (byte[] expected : messages) {
@@ -56,7 +56,7 @@ class FrameDecoderTest {
   @Test
   void oneByteAtATime() {
     byte[] wire = prefixed(new byte[] {1, 2, 3}, new byte[] {4});
-    EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(1, 16));
+    EmbeddedChannel channel = new EmbeddedChannel(new MessageDecoder(1, 16));
     for (byte b : wire) {
       channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
     }
@@ -71,7 +71,7 @@ class FrameDecoderTest {
 
   @Test
   void lengthOutsideTheLimitsFailsAtItsTwoBytesAndTheRestIsDropped() {
-    EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(17, 100));
+    EmbeddedChannel channel = new EmbeddedChannel(new MessageDecoder(17, 100));
     CorruptedFrameException e = assertThrows(CorruptedFrameException.class,
         () -> channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 101, 9, 9, 9})));
     assertTrue(e.getMessage().contains("101 outside 17-100"), e.getMessage());
@@ -82,7 +82,7 @@ class FrameDecoderTest {
 
   @Test
   void aMessageCutShortByTheCloseIsReleased() {
-    EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(1, 100));
+    EmbeddedChannel channel = new EmbeddedChannel(new MessageDecoder(1, 100));
     channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 50, 1, 2, 3}));
     assertNull(channel.readInbound());
     assertFalse(channel.finish()); // the leak check fails the test if the partial message leaked

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  * @param loss share of the last 16 Pings not answered within a ping interval (late or never), 0..1
  * @param sessions sessions currently sending on this stream
  */
-public record StreamInfo(long id, boolean ready, Duration srtt, Duration minRtt, double loss, int sessions,
+public record StreamStats(long id, boolean ready, Duration srtt, Duration minRtt, double loss, int sessions,
     Instant attached) {
   /** How much worse one lost Ping in ten makes a stream: it counts as another smoothed RTT. */
   private static final double LOSS_WEIGHT = 10;

@@ -16,7 +16,7 @@ import io.netty.util.ReferenceCountUtil;
  * The allowed length range is tightened during the handshake so that an oversized length is
  * refused as soon as its two bytes arrive, not after buffering up to 64 KiB.
  */
-final class FrameDecoder extends ChannelInboundHandlerAdapter {
+final class MessageDecoder extends ChannelInboundHandlerAdapter {
   private int minLength;
   private int maxLength;
   private boolean failed;
@@ -25,7 +25,7 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
   /** The message being filled, allocated at its full length; null between messages. */
   private ByteBuf message;
 
-  FrameDecoder(int minLength, int maxLength) {
+  MessageDecoder(int minLength, int maxLength) {
     limits(minLength, maxLength);
   }
 
