@@ -1,18 +1,13 @@
 package dev.weft.cli;
 
-import java.util.regex.Pattern;
+import dev.weft.identity.IdText;
 
-/** Stream and session ids as operators type them: 16 hex digits. */
+/** Stream and session ids as operators type them: 16 hex digits of either case. */
 final class Ids {
-  private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
-
   private Ids() {}
 
-  /** The id; malformed text is a usage error naming {@code what}. */
+  /** The id's canonical text; malformed text is a usage error naming {@code what}. */
   static String check(String text, String what) {
-    if (!ID.matcher(text).matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a " + what + " id (16 lowercase hex digits)");
-    }
-    return text;
+    return IdText.of(IdText.parse(text, what));
   }
 }

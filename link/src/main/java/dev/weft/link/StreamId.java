@@ -1,22 +1,19 @@
 package dev.weft.link;
 
-import java.util.HexFormat;
+import dev.weft.identity.IdText;
 
 /**
  * A stream's 64-bit id, the same at both ends (taken from the Noise handshake hash, so neither side
- * chooses it alone). Text form: 16 lowercase hex digits.
+ * chooses it alone). Text form: {@link IdText}.
  */
 public record StreamId(long value) {
-  /** Parses 16 hex digits. */
+  /** Parses 16 hex digits of either case. */
   public static StreamId parse(String text) {
-    if (text == null || text.length() != 16 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException("a stream id is 16 hex digits, got '" + text + "'");
-    }
-    return new StreamId(Long.parseUnsignedLong(text, 16));
+    return new StreamId(IdText.parse(text, "stream"));
   }
 
   @Override
   public String toString() {
-    return HexFormat.of().toHexDigits(value);
+    return IdText.of(value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.mux;
 
+import dev.weft.identity.IdText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,9 +35,9 @@ final class Migrations {
     MuxStream to = table.stream(target);
     String refusal = s == null ? "no session " + id
         : s.state() != SessionState.OPEN ? "session " + id + " is " + s.state() + ", not OPEN"
-        : to == null ? "stream " + StreamStats.text(target) + " is not attached to this peer"
-        : !to.live() ? "stream " + StreamStats.text(target) + " is not live"
-        : to == s.stream() ? "session " + id + " is already on stream " + StreamStats.text(target)
+        : to == null ? "stream " + IdText.of(target) + " is not attached to this peer"
+        : !to.live() ? "stream " + IdText.of(target) + " is not live"
+        : to == s.stream() ? "session " + id + " is already on stream " + IdText.of(target)
         : null;
     if (refusal != null) {
       result.completeExceptionally(new MigrationException(refusal));
@@ -96,7 +97,7 @@ final class Migrations {
     mine.timer.cancel(false);
     s.moveTo(SessionState.OPEN);
     if (mine.to.id() != peerTarget) {
-      String why = "superseded by the peer's migration to stream " + StreamStats.text(peerTarget);
+      String why = "superseded by the peer's migration to stream " + IdText.of(peerTarget);
       mine.done.completeExceptionally(new MigrationException(why));
       table.listener().migrationFailed(s, mine.from.id(), mine.to.id(), why);
     }
@@ -120,7 +121,7 @@ final class Migrations {
       sameMove.done.complete(Duration.ofNanos(System.nanoTime() - sameMove.started));
     } else if (sameMove != null) {
       sameMove.done.completeExceptionally(new MigrationException("stream "
-          + StreamStats.text(target) + " is no longer live"));
+          + IdText.of(target) + " is no longer live"));
     }
   }
 
@@ -188,7 +189,7 @@ final class Migrations {
       Session.Migration m = s.migration;
       if (m != null && (m.to == lost || m.from == lost)) {
         abandon(s, m, new MigrationException(
-            "stream " + StreamStats.text(lost.id()) + " closed during the migration: " + reason));
+            "stream " + IdText.of(lost.id()) + " closed during the migration: " + reason));
         if (m.to == lost) {
           reopen(s);
         }
@@ -264,12 +265,12 @@ final class Migrations {
     }
     if (s.migration != null) {
       abandon(s, s.migration, new MigrationException(
-          "superseded by a resume on stream " + StreamStats.text(on.id())));
+          "superseded by a resume on stream " + IdText.of(on.id())));
     }
     long before = s.streamId();
     if (waiting == null && before != 0 && before != on.id()) {
       // The peer noticed the loss first: listeners still see where the session failed over from.
-      table.listener().failoverStarted(s, before, "the peer resumed it on stream " + StreamStats.text(on.id()));
+      table.listener().failoverStarted(s, before, "the peer resumed it on stream " + IdText.of(on.id()));
     }
     s.sendOn(on);
     s.moved();

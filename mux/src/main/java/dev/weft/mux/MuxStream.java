@@ -1,5 +1,6 @@
 package dev.weft.mux;
 
+import dev.weft.identity.IdText;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -260,7 +261,7 @@ final class MuxStream {
       pinger.cancel(false);
     }
     if (probes != null) {
-      IOException gone = new IOException("stream " + StreamStats.text(id) + " closed: " + closeReason());
+      IOException gone = new IOException("stream " + IdText.of(id) + " closed: " + closeReason());
       probes.values().forEach(p -> p.completeExceptionally(gone));
       probes = null;
     }

@@ -1,11 +1,11 @@
 package dev.weft.mux;
 
-import java.util.HexFormat;
+import dev.weft.identity.IdText;
 import java.util.random.RandomGenerator;
 
 /**
  * A session's 64-bit id, unique between two peers. The top bit says which side of the pair
- * opened it, the rest is random, so the two sides can never pick the same id. Text: 16 hex digits.
+ * opened it, the rest is random, so the two sides can never pick the same id. Text: {@link IdText}.
  */
 public record SessionId(long value) {
   private static final long SIDE_BIT = 1L << 63;
@@ -24,20 +24,13 @@ public record SessionId(long value) {
     return (value & SIDE_BIT) != 0;
   }
 
-  /** Parses 16 hex digits; throws IllegalArgumentException naming what is wrong. */
+  /** Parses 16 hex digits of either case; throws IllegalArgumentException naming what is wrong. */
   public static SessionId parse(String text) {
-    if (text.length() != 16) {
-      throw new IllegalArgumentException("session id must be 16 hex digits, got \"" + text + "\"");
-    }
-    try {
-      return new SessionId(HexFormat.fromHexDigitsToLong(text));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("session id must be 16 hex digits, got \"" + text + "\"", e);
-    }
+    return new SessionId(IdText.parse(text, "session"));
   }
 
   @Override
   public String toString() {
-    return HexFormat.of().toHexDigits(value);
+    return IdText.of(value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.mux;
 
+import dev.weft.identity.IdText;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -130,7 +131,7 @@ public final class SessionTable {
     }
     MuxStream stream = new MuxStream(this, streamId, channel, close);
     if (streams.putIfAbsent(streamId, stream) != null) {
-      throw new IllegalArgumentException("stream " + StreamStats.text(stream.id()) + " is already attached");
+      throw new IllegalArgumentException("stream " + IdText.of(stream.id()) + " is already attached");
     }
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
         new StreamHandler(this, stream, new Frame.Hello(VERSION, config.maxPayload())));
@@ -274,7 +275,7 @@ public final class SessionTable {
       MuxStream stream = streams.get(streamId);
       if (stream == null || !stream.live()) {
         result.completeExceptionally(new java.util.NoSuchElementException(
-            "no live stream " + StreamStats.text(streamId)));
+            "no live stream " + IdText.of(streamId)));
       } else {
         stream.probe(result);
       }
@@ -351,7 +352,7 @@ public final class SessionTable {
         dispatch(stream, frame);
       } catch (RuntimeException e) {
         // A bug of ours must not take the stream's other frames down with it.
-        log.error("stream {}: failed handling {}", StreamStats.text(stream.id()), frame, e);
+        log.error("stream {}: failed handling {}", IdText.of(stream.id()), frame, e);
         ReferenceCountUtil.release(frame);
       }
     }
@@ -443,10 +444,10 @@ public final class SessionTable {
     }
     if (reason != null) {
       if (reason == Reason.LIMIT_REACHED && why != null) {
-        log.info("stream {}: refused Query for {}: {}", StreamStats.text(stream.id()), query.service(), why);
+        log.info("stream {}: refused Query for {}: {}", IdText.of(stream.id()), query.service(), why);
         listener.sessionRefused(sid, query.service(), why);
       } else if (why != null) {
-        log.warn("stream {}: refused Query: {}", StreamStats.text(stream.id()), why);
+        log.warn("stream {}: refused Query: {}", IdText.of(stream.id()), why);
       }
       stream.send(new Frame.Response(id, reason, 0));
       listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);

@@ -1,5 +1,6 @@
 package dev.weft.mux;
 
+import dev.weft.identity.IdText;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -84,12 +85,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof MuxProtocolException && !ctx.channel().isActive()) {
       // The transport ended inside a frame: its own close reason says why, not the peer's framing.
-      log.debug("stream {} ended: {}", StreamStats.text(stream.id()), cause.getMessage());
+      log.debug("stream {} ended: {}", IdText.of(stream.id()), cause.getMessage());
     } else if (cause instanceof MuxProtocolException) {
-      log.warn("stream {}: mux protocol error: {}", StreamStats.text(stream.id()), cause.getMessage());
+      log.warn("stream {}: mux protocol error: {}", IdText.of(stream.id()), cause.getMessage());
       stream.fail("mux protocol error: " + cause.getMessage());
     } else if (ctx.channel().isActive()) {
-      log.debug("stream {} failed", StreamStats.text(stream.id()), cause);
+      log.debug("stream {} failed", IdText.of(stream.id()), cause);
       stream.fail(cause.toString());
     }
   }

@@ -2,7 +2,6 @@ package dev.weft.mux;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * A snapshot of one attached stream.
@@ -25,14 +24,5 @@ public record StreamStats(long id, boolean ready, Duration srtt, Duration minRtt
    */
   public long score() {
     return srtt == null ? Long.MAX_VALUE : (long) (srtt.toNanos() * (1 + LOSS_WEIGHT * loss));
-  }
-
-  public String idText() {
-    return text(id);
-  }
-
-  /** A stream id's text form: 16 lowercase hex digits. */
-  public static String text(long streamId) {
-    return HexFormat.of().toHexDigits(streamId);
   }
 }

@@ -42,7 +42,7 @@ final class Recorder implements PeerListener {
 
   @Override
   public void streamAttached(StreamStats stream) {
-    record("attached " + stream.idText());
+    record("attached " + dev.weft.identity.IdText.of(stream.id()));
     attached(stream.id()).complete(stream);
   }
 

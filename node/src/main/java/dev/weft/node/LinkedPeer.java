@@ -1,5 +1,6 @@
 package dev.weft.node;
 
+import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.link.Stream;
 import dev.weft.mux.SessionTable;
@@ -62,7 +63,7 @@ final class LinkedPeer {
   }
 
   static IllegalStateException closedBeforeReady(long streamId) {
-    return new IllegalStateException("stream " + PeerEvents.id(streamId) + " closed before it was ready");
+    return new IllegalStateException("stream " + IdText.of(streamId) + " closed before it was ready");
   }
 
   /** Nothing holds the entry: no stream here or in the session table, and no session at all. */

@@ -1,6 +1,7 @@
 package dev.weft.node;
 
 import dev.weft.identity.AtomicFile;
+import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
@@ -362,7 +363,7 @@ public final class Node implements NodeControl, AutoCloseable {
 
   private static SessionInfo info(LinkedPeer p, Session s) {
     return new SessionInfo(s.id().toString(), p.identity(), s.service(),
-        PeerEvents.id(s.streamId()), s.state().name(),
+        IdText.of(s.streamId()), s.state().name(),
         s.direction() == dev.weft.mux.Direction.INBOUND, s.created(), s.bytesIn(), s.bytesOut(),
         s.migrations());
   }

@@ -1,5 +1,6 @@
 package dev.weft.node;
 
+import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.mux.Direction;
 import dev.weft.mux.PeerListener;
@@ -9,7 +10,6 @@ import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionResetException;
 import dev.weft.mux.StreamStats;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -41,10 +41,6 @@ final class PeerEvents implements PeerListener {
     this.ended = ended;
   }
 
-  static String id(long value) {
-    return HexFormat.of().toHexDigits(value);
-  }
-
   @Override
   public void streamAttached(StreamStats stream) {
     streamReady.accept(stream.id());
@@ -54,7 +50,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void streamDetached(long streamId, String reason) {
     if (!"closed".equals(reason)) {
-      LOG.info("stream {} to {} closed by the session layer: {}", id(streamId), peer.shortText(), reason);
+      LOG.info("stream {} to {} closed by the session layer: {}", IdText.of(streamId), peer.shortText(), reason);
     }
     ended.run();
   }
@@ -62,7 +58,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void sessionOpened(Session s) {
     bus.publish(new Event.SessionOpened(bus.clock().instant(), s.id().toString(), peer,
-        s.service(), id(s.streamId()), s.direction() == Direction.INBOUND));
+        s.service(), IdText.of(s.streamId()), s.direction() == Direction.INBOUND));
   }
 
   @Override
@@ -96,25 +92,25 @@ final class PeerEvents implements PeerListener {
 
   @Override
   public void migrationStarted(Session s, long from, long to) {
-    bus.publish(new Event.MigrationStarted(bus.clock().instant(), s.id().toString(), id(from), id(to)));
+    bus.publish(new Event.MigrationStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), IdText.of(to)));
   }
 
   @Override
   public void migrationDone(Session s, long from, long to, Duration pause) {
-    bus.publish(new Event.MigrationDone(bus.clock().instant(), s.id().toString(), id(from), id(to),
+    bus.publish(new Event.MigrationDone(bus.clock().instant(), s.id().toString(), IdText.of(from), IdText.of(to),
         pause.toNanos() / 1000));
   }
 
   @Override
   public void migrationFailed(Session s, long from, long to, String why) {
-    bus.publish(new Event.MigrationFailed(bus.clock().instant(), s.id().toString(), id(from),
-        id(to), why));
+    bus.publish(new Event.MigrationFailed(bus.clock().instant(), s.id().toString(), IdText.of(from),
+        IdText.of(to), why));
   }
 
   @Override
   public void failoverStarted(Session s, long from, String why) {
     failingOver.put(s.id().value(), from);
-    bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), id(from), why));
+    bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), why));
     failingOverStarted.run();
   }
 
@@ -122,6 +118,6 @@ final class PeerEvents implements PeerListener {
   public void failoverDone(Session s, long to, Duration took) {
     Long from = failingOver.remove(s.id().value());
     bus.publish(new Event.Failover(bus.clock().instant(), s.id().toString(),
-        from == null ? null : id(from), id(to), took.toMillis()));
+        from == null ? null : IdText.of(from), IdText.of(to), took.toMillis()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.weft.node;
 
+import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.link.CloseReason;
 import dev.weft.link.Stream;
@@ -145,7 +146,7 @@ final class Peers {
   /** The live stream with this id and its peer. */
   LinkedPeer peerOfStream(long streamId) {
     return byIdentity.values().stream().filter(p -> p.stream(streamId) != null).findFirst()
-        .orElseThrow(() -> new NoSuchElementException("no stream " + PeerEvents.id(streamId)));
+        .orElseThrow(() -> new NoSuchElementException("no stream " + IdText.of(streamId)));
   }
 
   /** The session with this id and its peer. */
@@ -153,7 +154,7 @@ final class Peers {
     return byIdentity.values().stream()
         .filter(p -> p.mux().sessions().stream().anyMatch(s -> s.id().value() == sessionId))
         .findFirst()
-        .orElseThrow(() -> new NoSuchElementException("no session " + PeerEvents.id(sessionId)));
+        .orElseThrow(() -> new NoSuchElementException("no session " + IdText.of(sessionId)));
   }
 
   int size() {

@@ -4,7 +4,6 @@ import dev.weft.mux.Direction;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionHandler;
 import dev.weft.mux.SessionResetException;
-import dev.weft.mux.StreamStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -85,7 +84,7 @@ final class FlowEnd implements SessionHandler {
   /** For failure messages: where the session is and how far each direction got. */
   @Override
   public String toString() {
-    return session + " on stream " + StreamStats.text(session.streamId()) + ", wrote " + sent
+    return session + " on stream " + dev.weft.identity.IdText.of(session.streamId()) + ", wrote " + sent
         + ", received " + receivedBytes + " (session in " + session.bytesIn() + ", out "
         + session.bytesOut() + ")";
   }
