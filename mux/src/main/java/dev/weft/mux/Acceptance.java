@@ -4,7 +4,7 @@ import java.util.function.Consumer;
 
 /** An {@link Acceptor}'s answer: accept (with what to do once open) or reject with a reason. */
 public record Acceptance(Reason rejection, Consumer<Session> onOpen) {
-  /** Accepts; {@code onOpen} runs on the peer's executor before any data is delivered. */
+  /** Accepts; {@code onOpen} runs on the table's executor before any data is delivered. */
   public static Acceptance accept(Consumer<Session> onOpen) {
     return new Acceptance(null, onOpen);
   }

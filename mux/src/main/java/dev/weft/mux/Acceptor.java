@@ -1,6 +1,6 @@
 package dev.weft.mux;
 
-/** Decides, on the peer's executor, whether to accept each session the peer opens. */
+/** Decides, on the table's executor, whether to accept each session the peer opens. */
 @FunctionalInterface
 public interface Acceptor {
   Acceptance decide(IncomingQuery query);

@@ -19,7 +19,7 @@ package dev.weft.mux;
  *
  * <p>So until windows grow, every session up to the cap gets at least {@code budget / cap}, and a
  * lone session still starts at the initial window and grows to the maximum. "Left" is the smaller
- * of this peer's and the shared budget's. Confined to the peer's executor.
+ * of this peer's and the shared budget's. Confined to the table's executor.
  */
 final class Budget {
   /** Smallest window offered (unless the initial window is smaller): half of it is one grant. */

@@ -11,11 +11,54 @@ public sealed interface Frame {
   /** Session the frame belongs to; 0 for stream-level frames (Hello, Ping, Pong). */
   long session();
 
+  FrameType type();
+
+  /** Calls the method of {@code handler} for this frame's type. */
+  void handleBy(Handler handler);
+
+  /**
+   * Whatever acts on received frames: one method per frame type, so a new type cannot be
+   * dispatched nowhere (Java 17 has no exhaustive switch over a sealed interface).
+   */
+  interface Handler {
+    void onHello(Hello hello);
+
+    void onQuery(Query query);
+
+    void onResponse(Response response);
+
+    void onData(Data data);
+
+    void onCredit(Credit credit);
+
+    void onClose(Close close);
+
+    void onReset(Reset reset);
+
+    void onPing(Ping ping);
+
+    void onPong(Pong pong);
+
+    void onMigrate(Migrate migrate);
+
+    void onResume(Resume resume);
+  }
+
   /**
    * First frame on every stream in each direction: the highest mux version the sender speaks and
    * the largest Data payload it accepts.
    */
   record Hello(int version, int maxPayload) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.HELLO;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onHello(this);
+    }
+
     @Override
     public long session() {
       return 0;
@@ -23,10 +66,30 @@ public sealed interface Frame {
   }
 
   /** Opens a session to a named service; {@code window} is the opener's initial receive window. */
-  record Query(long session, int window, String service, byte[] args) implements Frame {}
+  record Query(long session, int window, String service, byte[] args) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.QUERY;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onQuery(this);
+    }
+  }
 
   /** Answers a Query: {@code reason == null} accepts (with the acceptor's window), else rejects. */
   record Response(long session, Reason reason, int window) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.RESPONSE;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onResponse(this);
+    }
+
     public boolean accepted() {
       return reason == null;
     }
@@ -37,6 +100,16 @@ public sealed interface Frame {
    * reference to {@code payload}; whoever consumes the frame releases it.
    */
   record Data(long session, long offset, ByteBuf payload) implements Frame, ReferenceCounted {
+    @Override
+    public FrameType type() {
+      return FrameType.DATA;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onData(this);
+    }
+
     public long end() {
       return offset + payload.readableBytes();
     }
@@ -86,16 +159,56 @@ public sealed interface Frame {
    * {@code window} more bytes, so the sender may send up to {@code consumed + window}. Absolute,
    * hence idempotent: a stale or repeated grant can never widen the window.
    */
-  record Credit(long session, long consumed, int window) implements Frame {}
+  record Credit(long session, long consumed, int window) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.CREDIT;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onCredit(this);
+    }
+  }
 
   /** Half-close: the sender's direction ends at {@code finalOffset}; the other may still send. */
-  record Close(long session, long finalOffset) implements Frame {}
+  record Close(long session, long finalOffset) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.CLOSE;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onClose(this);
+    }
+  }
 
   /** Aborts the session in both directions. */
-  record Reset(long session, Reason reason, String message) implements Frame {}
+  record Reset(long session, Reason reason, String message) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.RESET;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onReset(this);
+    }
+  }
 
   /** Liveness probe; answered by a Pong with the same id, which measures the stream's RTT. */
   record Ping(long id) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.PING;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onPing(this);
+    }
+
     @Override
     public long session() {
       return 0;
@@ -104,6 +217,16 @@ public sealed interface Frame {
 
   /** Answer to a Ping. */
   record Pong(long id) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.PONG;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onPong(this);
+    }
+
     @Override
     public long session() {
       return 0;
@@ -115,9 +238,39 @@ public sealed interface Frame {
    * a REQUEST to move the session to {@code stream}, or the responder's ACCEPT / REFUSE.
    */
   record Migrate(long session, long stream, Kind kind) implements Frame {
-    /** What the marker says. */
+    @Override
+    public FrameType type() {
+      return FrameType.MIGRATE;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onMigrate(this);
+    }
+
+    /** What the marker says, with its wire code. */
     public enum Kind {
-      REQUEST, ACCEPT, REFUSE
+      REQUEST(0), ACCEPT(1), REFUSE(2);
+
+      private final int code;
+
+      Kind(int code) {
+        this.code = code;
+      }
+
+      public int code() {
+        return code;
+      }
+
+      /** The kind with this wire code, or null if the code is unknown. */
+      public static Kind of(int code) {
+        for (Kind k : values()) {
+          if (k.code == code) {
+            return k;
+          }
+        }
+        return null;
+      }
     }
   }
 
@@ -126,5 +279,15 @@ public sealed interface Frame {
    * everything below {@code received} and consumed everything below {@code consumed}, with
    * {@code window} of room, so the peer re-sends from {@code received}.
    */
-  record Resume(long session, long received, long consumed, int window) implements Frame {}
+  record Resume(long session, long received, long consumed, int window) implements Frame {
+    @Override
+    public FrameType type() {
+      return FrameType.RESUME;
+    }
+
+    @Override
+    public void handleBy(Handler handler) {
+      handler.onResume(this);
+    }
+  }
 }

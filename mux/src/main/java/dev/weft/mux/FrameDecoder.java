@@ -1,10 +1,11 @@
 package dev.weft.mux;
 
-import static dev.weft.mux.FrameType.HEADER;
+import static dev.weft.mux.Wire.HEADER;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,6 @@ import java.util.List;
  * longer be trusted. Data payloads are retained slices of the input, never copies.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-  /** Every implementation accepts Data payloads of at least this size. */
-  public static final int MIN_PAYLOAD = 1024;
-
   /** Shared by every Query without arguments (the usual case), which Session never hands out. */
   private static final byte[] NO_ARGS = new byte[0];
 
@@ -57,8 +55,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(HEADER);
         ByteBuf body = in.readSlice((int) length);
         Frame frame = parse(type, session, body);
-        if (!helloSeen && !(frame instanceof Frame.Hello)) {
-          release(frame);
+        if (!helloSeen && frame.type() != FrameType.HELLO) {
+          ReferenceCountUtil.release(frame);
           throw new MuxProtocolException("first frame must be Hello, got type " + type);
         }
         helloSeen = true;
@@ -84,20 +82,24 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   private Frame parse(int type, long session, ByteBuf body) throws MuxProtocolException {
     int length = body.readableBytes();
-    Frame frame = switch (type) {
-      case FrameType.HELLO -> {
+    FrameType known = FrameType.of(type);
+    if (known == null) {
+      throw new MuxProtocolException("unknown frame type " + type);
+    }
+    Frame frame = switch (known) {
+      case HELLO -> {
         exact(type, length, 6);
         if (helloSeen) {
           throw new MuxProtocolException("second Hello on one stream");
         }
         int version = body.readUnsignedShort();
         int maxPayload = body.readInt();
-        if (maxPayload < MIN_PAYLOAD) {
-          throw new MuxProtocolException("Hello max payload " + maxPayload + " is below " + MIN_PAYLOAD);
+        if (maxPayload < Wire.MIN_PAYLOAD) {
+          throw new MuxProtocolException("Hello max payload " + maxPayload + " is below " + Wire.MIN_PAYLOAD);
         }
         yield new Frame.Hello(version, maxPayload);
       }
-      case FrameType.QUERY -> {
+      case QUERY -> {
         atLeast(type, length, 5);
         int window = window(body);
         int serviceLength = body.readUnsignedByte();
@@ -105,71 +107,65 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           throw new MuxProtocolException("Query service name length " + serviceLength + " is invalid");
         }
         String service = strictUtf8(body.readSlice(serviceLength));
-        if (body.readableBytes() > SessionTable.MAX_ARGS) {
-          throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + SessionTable.MAX_ARGS);
+        if (body.readableBytes() > Wire.MAX_ARGS) {
+          throw new MuxProtocolException("Query args of " + body.readableBytes() + " bytes exceed " + Wire.MAX_ARGS);
         }
         byte[] args = body.isReadable() ? new byte[body.readableBytes()] : NO_ARGS;
         body.readBytes(args);
         yield new Frame.Query(session, window, service, args);
       }
-      case FrameType.RESPONSE -> {
+      case RESPONSE -> {
         exact(type, length, 5);
         int code = body.readUnsignedByte();
         yield new Frame.Response(session, code == 0 ? null : reason(code), window(body));
       }
-      case FrameType.DATA -> {
+      case DATA -> {
         atLeast(type, length, 9);
         long offset = offset(body);
         yield new Frame.Data(session, offset, body.retainedSlice());
       }
-      case FrameType.CREDIT -> {
+      case CREDIT -> {
         exact(type, length, 12);
         yield new Frame.Credit(session, offset(body), window(body));
       }
-      case FrameType.CLOSE -> {
+      case CLOSE -> {
         exact(type, length, 8);
         yield new Frame.Close(session, offset(body));
       }
-      case FrameType.RESET -> {
+      case RESET -> {
         atLeast(type, length, 1);
         Reason reason = reason(body.readUnsignedByte());
         yield new Frame.Reset(session, reason, body.toString(StandardCharsets.UTF_8));
       }
-      case FrameType.PING -> {
+      case PING -> {
         exact(type, length, 8);
         yield new Frame.Ping(body.readLong());
       }
-      case FrameType.PONG -> {
+      case PONG -> {
         exact(type, length, 8);
         yield new Frame.Pong(body.readLong());
       }
-      case FrameType.MIGRATE -> {
+      case MIGRATE -> {
         exact(type, length, 9);
         long stream = body.readLong();
-        int kind = body.readUnsignedByte();
-        if (kind >= Frame.Migrate.Kind.values().length) {
-          throw new MuxProtocolException("Migrate kind " + kind + " is unknown");
+        int code = body.readUnsignedByte();
+        Frame.Migrate.Kind kind = Frame.Migrate.Kind.of(code);
+        if (kind == null) {
+          throw new MuxProtocolException("Migrate kind " + code + " is unknown");
         }
-        yield new Frame.Migrate(session, stream, Frame.Migrate.Kind.values()[kind]);
+        yield new Frame.Migrate(session, stream, kind);
       }
-      case FrameType.RESUME -> {
+      case RESUME -> {
         exact(type, length, 20);
         yield new Frame.Resume(session, offset(body), offset(body), window(body));
       }
-      default -> throw new MuxProtocolException("unknown frame type " + type);
     };
-    boolean sessionLevel = type != FrameType.HELLO && type != FrameType.PING && type != FrameType.PONG;
+    boolean sessionLevel = known.sessionLevel();
     if (sessionLevel == (session == 0)) {
-      release(frame);
+      ReferenceCountUtil.release(frame);
       throw new MuxProtocolException("frame type " + type + (sessionLevel ? " needs a session id" : " must have session 0"));
     }
     return frame;
-  }
-
-  private static void release(Frame frame) {
-    if (frame instanceof Frame.Data d) {
-      d.release();
-    }
   }
 
   private static void exact(int type, int length, int expected) throws MuxProtocolException {

@@ -1,6 +1,6 @@
 package dev.weft.mux;
 
-import static dev.weft.mux.FrameType.HEADER;
+import static dev.weft.mux.Wire.HEADER;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -40,52 +40,55 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
   static void encodeControl(Frame frame, ByteBuf buf) {
     int start = buf.writerIndex();
     buf.ensureWritable(HEADER).writerIndex(start + HEADER);
-    int type = writeBody(frame, buf);
+    FrameType type = writeBody(frame, buf);
     int end = buf.writerIndex();
     buf.writerIndex(start);
     header(buf, type, frame.session(), end - start - HEADER);
     buf.writerIndex(end);
   }
 
-  /** Writes the body of a control frame and returns its type code (records cannot be switched on in Java 17). */
-  private static int writeBody(Frame frame, ByteBuf buf) {
-    if (frame instanceof Frame.Hello h) {
-      buf.writeShort(h.version()).writeInt(h.maxPayload());
-      return FrameType.HELLO;
-    } else if (frame instanceof Frame.Query q) {
-      byte[] service = q.service().getBytes(StandardCharsets.UTF_8);
-      buf.writeInt(q.window()).writeByte(service.length).writeBytes(service).writeBytes(q.args());
-      return FrameType.QUERY;
-    } else if (frame instanceof Frame.Response r) {
-      buf.writeByte(r.accepted() ? 0 : r.reason().code()).writeInt(r.window());
-      return FrameType.RESPONSE;
-    } else if (frame instanceof Frame.Credit r) {
-      buf.writeLong(r.consumed()).writeInt(r.window());
-      return FrameType.CREDIT;
-    } else if (frame instanceof Frame.Close c) {
-      buf.writeLong(c.finalOffset());
-      return FrameType.CLOSE;
-    } else if (frame instanceof Frame.Reset r) {
-      byte[] message = r.message().getBytes(StandardCharsets.UTF_8);
-      buf.writeByte(r.reason().code()).writeBytes(message, 0, Math.min(message.length, FrameType.MAX_MESSAGE));
-      return FrameType.RESET;
-    } else if (frame instanceof Frame.Ping p) {
-      buf.writeLong(p.id());
-      return FrameType.PING;
-    } else if (frame instanceof Frame.Pong p) {
-      buf.writeLong(p.id());
-      return FrameType.PONG;
-    } else if (frame instanceof Frame.Migrate m) {
-      buf.writeLong(m.stream()).writeByte(m.kind().ordinal());
-      return FrameType.MIGRATE;
-    } else if (frame instanceof Frame.Resume r) {
-      buf.writeLong(r.received()).writeLong(r.consumed()).writeInt(r.window());
-      return FrameType.RESUME;
+  /** Writes the body of a control frame and returns its type. */
+  private static FrameType writeBody(Frame frame, ByteBuf buf) {
+    switch (frame.type()) {
+      case HELLO -> {
+        Frame.Hello h = (Frame.Hello) frame;
+        buf.writeShort(h.version()).writeInt(h.maxPayload());
+      }
+      case QUERY -> {
+        Frame.Query q = (Frame.Query) frame;
+        byte[] service = q.service().getBytes(StandardCharsets.UTF_8);
+        buf.writeInt(q.window()).writeByte(service.length).writeBytes(service).writeBytes(q.args());
+      }
+      case RESPONSE -> {
+        Frame.Response r = (Frame.Response) frame;
+        buf.writeByte(r.accepted() ? 0 : r.reason().code()).writeInt(r.window());
+      }
+      case CREDIT -> {
+        Frame.Credit c = (Frame.Credit) frame;
+        buf.writeLong(c.consumed()).writeInt(c.window());
+      }
+      case CLOSE -> buf.writeLong(((Frame.Close) frame).finalOffset());
+      case RESET -> {
+        Frame.Reset r = (Frame.Reset) frame;
+        byte[] message = r.message().getBytes(StandardCharsets.UTF_8);
+        buf.writeByte(r.reason().code()).writeBytes(message, 0, Math.min(message.length, Wire.MAX_MESSAGE));
+      }
+      case PING -> buf.writeLong(((Frame.Ping) frame).id());
+      case PONG -> buf.writeLong(((Frame.Pong) frame).id());
+      case MIGRATE -> {
+        Frame.Migrate m = (Frame.Migrate) frame;
+        buf.writeLong(m.stream()).writeByte(m.kind().code());
+      }
+      case RESUME -> {
+        Frame.Resume r = (Frame.Resume) frame;
+        buf.writeLong(r.received()).writeLong(r.consumed()).writeInt(r.window());
+      }
+      case DATA -> throw new IllegalArgumentException("Data is not a control frame");
     }
-    throw new IllegalArgumentException("not a control frame: " + frame.getClass().getSimpleName());
+    return frame.type();
   }
 
-  private static void header(ByteBuf buf, int type, long session, int length) {
-    buf.writeByte(type).writeLong(session).writeInt(length);
+  private static void header(ByteBuf buf, FrameType type, long session, int length) {
+    buf.writeByte(type.code()).writeLong(session).writeInt(length);
   }
 }

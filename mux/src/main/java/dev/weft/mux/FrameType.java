@@ -1,23 +1,46 @@
 package dev.weft.mux;
 
-/** Wire type codes and fixed sizes shared by the encoder and decoder. */
-final class FrameType {
-  static final int HELLO = 0x00;
-  static final int QUERY = 0x01;
-  static final int RESPONSE = 0x02;
-  static final int DATA = 0x03;
-  static final int CREDIT = 0x04;
-  static final int CLOSE = 0x05;
-  static final int RESET = 0x06;
-  static final int PING = 0x07;
-  static final int PONG = 0x08;
-  static final int MIGRATE = 0x09;
-  static final int RESUME = 0x0A;
+/** Frame types with their wire codes; stream-level types travel with session 0. */
+public enum FrameType {
+  HELLO(0x00, false),
+  QUERY(0x01, true),
+  RESPONSE(0x02, true),
+  DATA(0x03, true),
+  CREDIT(0x04, true),
+  CLOSE(0x05, true),
+  RESET(0x06, true),
+  PING(0x07, false),
+  PONG(0x08, false),
+  MIGRATE(0x09, true),
+  RESUME(0x0A, true);
 
-  /** type u8, session u64, body length u32. */
-  static final int HEADER = 13;
-  /** Reset messages are diagnostics: longer ones are cut when encoded. */
-  static final int MAX_MESSAGE = 512;
+  private static final FrameType[] BY_CODE = new FrameType[256];
 
-  private FrameType() {}
+  static {
+    for (FrameType t : values()) {
+      BY_CODE[t.code] = t;
+    }
+  }
+
+  private final int code;
+  private final boolean sessionLevel;
+
+  FrameType(int code, boolean sessionLevel) {
+    this.code = code;
+    this.sessionLevel = sessionLevel;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** Whether the frame names a session (else its session field must be 0). */
+  public boolean sessionLevel() {
+    return sessionLevel;
+  }
+
+  /** The type with this code, or null if the code is unknown. */
+  public static FrameType of(int code) {
+    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
 }

@@ -7,34 +7,38 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Moves sessions between streams of one peer: marker-based migration and resume after a stream
- * dies. Correctness rests on absolute offsets (the receiver reorders by offset and drops what it
- * already has, credit limits are absolute), so the markers only decide when each side switches
- * the stream it sends on. Runs on the peer's executor.
+ * Moves sessions between streams of one peer, and owns every {@link Move}: marker-based
+ * migration, and failover with resume after a stream dies. Correctness rests on absolute offsets
+ * (the receiver reorders by offset and drops what it already has, credit limits are absolute),
+ * so the markers only decide when each side switches the stream it sends on. Runs on the table's
+ * executor.
  */
 final class Migrations {
   /**
    * A peer's migration request waiting for its target to become ready here; {@code sameMove} is
    * this side's own request for the same move, if it yielded to the peer's.
    */
-  private record Request(MuxStream on, Session session, long target, Session.Migration sameMove) {}
+  private record Request(MuxStream on, Session session, long target, Move.Migration sameMove) {}
 
   private final SessionTable table;
+  private final Timers timers;
   /** By session id: one deferred answer per session, however often the peer asks. */
   private final Map<Long, Request> awaitingTarget = new LinkedHashMap<>();
 
-  Migrations(SessionTable table) {
+  Migrations(SessionTable table, Timers timers) {
     this.table = table;
+    this.timers = timers;
   }
+
+  // ---- marker migration ----
 
   /** Starts a migration this side asked for. */
   void start(Session s, SessionId id, long target, CompletableFuture<Duration> result) {
     MuxStream to = table.stream(target);
     String refusal = s == null ? "no session " + id
-        : s.state() != SessionState.OPEN ? "session " + id + " is " + s.state() + ", not OPEN"
+        : !s.state().steady() ? "session " + id + " is " + s.state() + ", not open"
         : to == null ? "stream " + IdText.of(target) + " is not attached to this peer"
         : !to.live() ? "stream " + IdText.of(target) + " is not live"
         : to == s.stream() ? "session " + id + " is already on stream " + IdText.of(target)
@@ -44,10 +48,9 @@ final class Migrations {
       return;
     }
     MuxStream from = s.stream();
-    Session.Migration m = new Session.Migration(from, to, result);
-    long timeout = table.config().migrateTimeout().toNanos();
-    m.timer = table.executor().schedule(() -> timedOut(s, m), timeout, TimeUnit.NANOSECONDS);
-    s.migration = m;
+    Move.Migration m = new Move.Migration(from, to, result);
+    m.timeout = timers.migrateTimeout(this, s, m);
+    s.move = m;
     s.moveTo(SessionState.MIGRATING);
     // Written after every Data this session already handed to the old stream: the marker.
     from.send(new Frame.Migrate(id.value(), target, Frame.Migrate.Kind.REQUEST));
@@ -55,14 +58,14 @@ final class Migrations {
   }
 
   void onMigrate(MuxStream on, Frame.Migrate marker) {
-    Session s = peerSession(marker.session());
+    Session s = table.session(marker.session());
     if (s == null) {
       if (marker.kind() == Frame.Migrate.Kind.REQUEST) {
         on.send(new Frame.Reset(marker.session(), Reason.PROTOCOL_ERROR, "migration of unknown session"));
       }
       return;
     }
-    Session.Migration mine = s.migration;
+    Move.Migration mine = s.move instanceof Move.Migration m ? m : null;
     switch (marker.kind()) {
       case REQUEST -> {
         if (mine != null) {
@@ -82,7 +85,6 @@ final class Migrations {
       case REFUSE -> {
         if (mine != null && mine.to.id() == marker.stream()) {
           abandon(s, mine, new MigrationException("peer refused the migration"));
-          reopen(s);
         }
       }
     }
@@ -92,10 +94,8 @@ final class Migrations {
    * This (low) side drops its own request for the peer's; with the same target it still succeeds,
    * once the answer to the peer has switched the session.
    */
-  private void yieldTo(Session s, Session.Migration mine, long peerTarget) {
-    s.migration = null;
-    mine.timer.cancel(false);
-    s.moveTo(SessionState.OPEN);
+  private void yieldTo(Session s, Move.Migration mine, long peerTarget) {
+    end(s, mine);
     if (mine.to.id() != peerTarget) {
       String why = "superseded by the peer's migration to stream " + IdText.of(peerTarget);
       mine.done.completeExceptionally(new MigrationException(why));
@@ -104,9 +104,9 @@ final class Migrations {
   }
 
   /** Responder: marker back on the old stream after our last data there, then switch at once. */
-  private void respond(MuxStream on, Session s, long target, Session.Migration sameMove) {
+  private void respond(MuxStream on, Session s, long target, Move.Migration sameMove) {
     MuxStream to = table.stream(target);
-    if (s.state() == SessionState.OPEN && to != null && !to.live() && !to.closed()) {
+    if (s.state().steady() && to != null && !to.live() && !to.closed()) {
       // The target is attached here but the peer's Hello on it has not arrived yet: the peer saw
       // ours first and may ask at once. Answer when it is ready (or gone).
       Request previous = awaitingTarget.put(s.id().value(), new Request(on, s, target, sameMove));
@@ -118,17 +118,16 @@ final class Migrations {
     }
     respond(on, s, target);
     if (sameMove != null && s.streamId() == target) {
-      sameMove.done.complete(Duration.ofNanos(System.nanoTime() - sameMove.started));
+      sameMove.done.complete(sameMove.elapsed());
     } else if (sameMove != null) {
-      sameMove.done.completeExceptionally(new MigrationException("stream "
-          + IdText.of(target) + " is no longer live"));
+      sameMove.done.completeExceptionally(new MigrationException("stream " + IdText.of(target) + " is no longer live"));
     }
   }
 
   private void respond(MuxStream on, Session s, long target) {
     MuxStream to = table.stream(target);
     long sid = s.id().value();
-    if (s.state() != SessionState.OPEN || to == null || !to.live()) {
+    if (!s.state().steady() || to == null || !to.live()) {
       on.send(new Frame.Migrate(sid, target, Frame.Migrate.Kind.REFUSE));
       return;
     }
@@ -138,45 +137,31 @@ final class Migrations {
       return;
     }
     table.listener().migrationStarted(s, from.id(), target);
-    s.sendOn(to);
-    s.moved();
-    s.wakeStream();
+    switchTo(s, to);
     table.listener().migrationDone(s, from.id(), target, Duration.ZERO);
   }
 
-  private void finish(Session s, Session.Migration m) {
-    s.migration = null;
-    m.timer.cancel(false);
+  private void finish(Session s, Move.Migration m) {
     s.sendOn(m.to);
     s.moved();
-    s.moveTo(SessionState.OPEN);
-    s.wakeStream();
-    Duration pause = Duration.ofNanos(System.nanoTime() - m.started);
+    end(s, m);
+    Duration pause = m.elapsed();
     m.done.complete(pause);
     table.listener().migrationDone(s, m.from.id(), m.to.id(), pause);
   }
 
-  private void timedOut(Session s, Session.Migration m) {
-    if (s.migration == m) {
+  void timedOut(Session s, Move.Migration m) {
+    if (s.move == m) {
       abandon(s, m, new MigrationException(
           "peer did not answer within " + table.config().migrateTimeout().toMillis() + " ms", true));
-      reopen(s);
     }
   }
 
-  private void abandon(Session s, Session.Migration m, MigrationException why) {
-    s.migration = null;
-    m.timer.cancel(false);
+  /** The migration failed: the session goes on where it was (if that stream died, failover follows). */
+  private void abandon(Session s, Move.Migration m, MigrationException why) {
+    end(s, m);
     m.done.completeExceptionally(why);
     table.listener().migrationFailed(s, m.from.id(), m.to.id(), why.getMessage());
-  }
-
-  /** Back to sending on the current stream, if it still lives (else failover owns the session). */
-  private void reopen(Session s) {
-    if (s.failover == null && s.state() == SessionState.MIGRATING) {
-      s.moveTo(SessionState.OPEN);
-      s.wakeStream();
-    }
   }
 
   // ---- failover and resume ----
@@ -186,13 +171,9 @@ final class Migrations {
     answerAwaiting();
     String reason = lost.closeReason();
     for (Session s : sessions) {
-      Session.Migration m = s.migration;
-      if (m != null && (m.to == lost || m.from == lost)) {
+      if (s.move instanceof Move.Migration m && (m.to == lost || m.from == lost)) {
         abandon(s, m, new MigrationException(
             "stream " + IdText.of(lost.id()) + " closed during the migration: " + reason));
-        if (m.to == lost) {
-          reopen(s);
-        }
       }
       if (s.stream() == lost) {
         failover(s, lost, reason);
@@ -206,47 +187,44 @@ final class Migrations {
       return;
     }
     s.sendOn(null);
-    if (s.failover != null) {
-      s.failover.resumeSent = false; // the stream carrying our Resume died: try another
-      tryResume(s);
+    if (s.move instanceof Move.Failover waiting) {
+      waiting.resumeSent = false; // the stream carrying our Resume died: try another
+      tryResume(s, waiting);
       return;
     }
-    Duration grace = table.config().failoverGrace();
-    if (grace.isZero()) {
+    if (table.config().failoverGrace().isZero()) {
       s.terminate(Reason.STREAM_LOST, "stream closed (" + reason + ") and failover is disabled", false);
       return;
     }
-    if (s.state() == SessionState.OPEN) {
-      s.moveTo(SessionState.MIGRATING);
-    }
-    s.failover = new Session.Failover(table.executor().schedule(() -> s.terminate(Reason.STREAM_LOST,
-        "no stream to the peer within the " + grace.toMillis() + " ms grace period", true),
-        grace.toNanos(), TimeUnit.NANOSECONDS));
+    Move.Failover f = new Move.Failover();
+    f.deadline = timers.failoverDeadline(s);
+    s.move = f;
+    s.moveTo(SessionState.FAILING_OVER);
     table.listener().failoverStarted(s, lost.id(), reason);
-    tryResume(s);
+    tryResume(s, f);
   }
 
   /** A stream became ready: sessions waiting for one resume on it. */
   void streamReady() {
     answerAwaiting();
     for (Session s : table.sessions()) {
-      if (s.failover != null && !s.failover.resumeSent) {
-        tryResume(s);
+      if (s.move instanceof Move.Failover f && !f.resumeSent) {
+        tryResume(s, f);
       }
     }
   }
 
-  private void tryResume(Session s) {
+  private void tryResume(Session s, Move.Failover f) {
     MuxStream to = table.best(Integer.MAX_VALUE);
     if (to != null) {
       s.sendOn(to);
-      s.failover.resumeSent = true;
+      f.resumeSent = true;
       to.send(s.resumeState());
     }
   }
 
   void onResume(MuxStream on, Frame.Resume resume) {
-    Session s = peerSession(resume.session());
+    Session s = table.session(resume.session());
     if (s == null) {
       on.send(new Frame.Reset(resume.session(), Reason.STREAM_LOST, "no such session to resume"));
       return;
@@ -255,36 +233,55 @@ final class Migrations {
       s.protocolError("Resume of a session that is not open yet");
       return;
     }
-    Session.Failover waiting = s.failover;
-    boolean answered = waiting != null && waiting.resumeSent;
+    Move.Failover waiting = s.move instanceof Move.Failover f ? f : null;
     if (!s.resumeFrom(resume)) {
       return;
     }
-    if (!answered) {
+    if (waiting == null || !waiting.resumeSent) {
       on.send(s.resumeState());
     }
-    if (s.migration != null) {
-      abandon(s, s.migration, new MigrationException(
-          "superseded by a resume on stream " + IdText.of(on.id())));
+    if (s.move instanceof Move.Migration m) {
+      abandon(s, m, new MigrationException("superseded by a resume on stream " + IdText.of(on.id())));
     }
     long before = s.streamId();
     if (waiting == null && before != 0 && before != on.id()) {
       // The peer noticed the loss first: listeners still see where the session failed over from.
       table.listener().failoverStarted(s, before, "the peer resumed it on stream " + IdText.of(on.id()));
     }
-    s.sendOn(on);
-    s.moved();
-    s.failover = null;
-    if (s.state() == SessionState.MIGRATING) {
-      s.moveTo(SessionState.OPEN);
-    }
-    s.wakeStream();
-    Duration took = Duration.ZERO;
     if (waiting != null) {
-      waiting.deadline.cancel(false);
-      took = Duration.ofNanos(System.nanoTime() - waiting.started);
+      s.sendOn(on);
+      s.moved();
+      end(s, waiting);
+    } else {
+      switchTo(s, on);
     }
-    table.listener().failoverDone(s, on.id(), took);
+    table.listener().failoverDone(s, on.id(), waiting == null ? Duration.ZERO
+        : Duration.ofNanos(System.nanoTime() - waiting.started));
+  }
+
+  /** The session ended with a move under way: the move ends too. */
+  void sessionEnded(Session s) {
+    if (s.move != null) {
+      s.move.cancelTimer();
+      if (s.move instanceof Move.Migration m) {
+        m.done.completeExceptionally(new MigrationException("session " + s.id() + " ended"));
+      }
+      s.move = null;
+    }
+  }
+
+  /** Moves a steady session to {@code to} at once (it keeps its state). */
+  private void switchTo(Session s, MuxStream to) {
+    s.sendOn(to);
+    s.moved();
+    s.wakeStream();
+  }
+
+  /** A move is over: its timer stops and the session settles back to a steady state. */
+  private void end(Session s, Move move) {
+    s.move = null;
+    move.cancelTimer();
+    s.settle();
   }
 
   /** Answers the deferred requests whose target became ready or went away. */
@@ -292,7 +289,7 @@ final class Migrations {
     List<Request> due = new ArrayList<>();
     awaitingTarget.values().removeIf(r -> {
       MuxStream to = table.stream(r.target());
-      boolean decided = to == null || to.live() || to.closed() || r.session().state() != SessionState.OPEN;
+      boolean decided = to == null || to.live() || to.closed() || !r.session().state().steady();
       if (decided) {
         due.add(r);
       }
@@ -301,9 +298,5 @@ final class Migrations {
     for (Request r : due) {
       respond(r.on(), r.session(), r.target(), r.sameMove());
     }
-  }
-
-  private Session peerSession(long id) {
-    return table.session(new SessionId(id)).orElse(null);
   }
 }

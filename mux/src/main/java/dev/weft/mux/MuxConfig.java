@@ -43,8 +43,8 @@ public record MuxConfig(
     positive("maxSessionsPerPeer", maxSessionsPerPeer);
     positive("maxPendingOpens", maxPendingOpens);
     positive("maxQueuedWrites", maxQueuedWrites);
-    if (maxPayload < FrameDecoder.MIN_PAYLOAD) {
-      throw new IllegalArgumentException("maxPayload must be at least " + FrameDecoder.MIN_PAYLOAD);
+    if (maxPayload < Wire.MIN_PAYLOAD) {
+      throw new IllegalArgumentException("maxPayload must be at least " + Wire.MIN_PAYLOAD);
     }
     if (chunkSize > maxPayload) {
       throw new IllegalArgumentException("chunkSize " + chunkSize + " exceeds maxPayload " + maxPayload);

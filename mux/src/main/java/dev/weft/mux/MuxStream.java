@@ -11,8 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +18,7 @@ import java.util.function.Consumer;
  * sessions' data. Control frames are written at once; Data is written round-robin, one chunk per
  * session per turn, only while the channel is writable, so a control frame never waits behind
  * more than the channel's own high-water mark of bulk data. One flush per batch. Confined to the
- * peer's executor except for the volatile fields read by {@link #info()}.
+ * table's executor except for the volatile fields read by {@link #stats()}.
  */
 final class MuxStream {
   /** Chunks written per scheduler run before yielding the executor to other work. */
@@ -54,7 +52,7 @@ final class MuxStream {
   private final long firstPing = System.nanoTime();
   private long lastPing;
   private long lastPong;
-  private ScheduledFuture<?> pinger;
+  private Duration pingTimeout;
   /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
   private Map<Long, CompletableFuture<Duration>> probes;
   /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
@@ -91,28 +89,29 @@ final class MuxStream {
     return sessions;
   }
 
-  StreamStats info() {
+  StreamStats stats() {
     long s = srtt;
     long m = minRtt;
     return new StreamStats(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
         m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached);
   }
 
-  /** The peer's Hello arrived: data may flow, pings start. */
+  /** The peer's Hello arrived: data may flow (the table starts the pings). */
   void ready(int peerMaxPayload, MuxConfig config) {
     chunkSize = Math.min(config.chunkSize(), peerMaxPayload);
+    pingTimeout = config.pingTimeout();
+    lossLimit = config.pingInterval().toNanos();
     ready = true;
-    long interval = config.pingInterval().toNanos();
-    long timeout = config.pingTimeout().toNanos();
-    lossLimit = interval;
     ping();
-    pinger = table.executor().scheduleAtFixedRate(() -> {
-      if (System.nanoTime() - lastInbound > timeout) {
-        fail("ping timeout: nothing received for " + config.pingTimeout().toMillis() + " ms");
-      } else {
-        ping();
-      }
-    }, interval, interval, TimeUnit.NANOSECONDS);
+  }
+
+  /** The ping timer: a stream that sent nothing for the ping timeout is dead, else ping it. */
+  void pingDue() {
+    if (System.nanoTime() - lastInbound > pingTimeout.toNanos()) {
+      fail("ping timeout: nothing received for " + pingTimeout.toMillis() + " ms");
+    } else {
+      ping();
+    }
   }
 
   /** Pings now; {@code result} completes with the round trip when that Ping's Pong arrives. */
@@ -155,6 +154,7 @@ final class MuxStream {
 
   /** Writes a control frame now; it goes out with the next flush. */
   void send(Frame frame) {
+    assert table.inExecutor();
     if (closed) {
       ReferenceCountUtil.release(frame);
       return;
@@ -176,6 +176,7 @@ final class MuxStream {
 
   /** Puts a session with something to send into the round-robin. */
   void wake(Session session) {
+    assert table.inExecutor();
     if (closed || session.queuedOn == this) {
       return;
     }
@@ -192,6 +193,7 @@ final class MuxStream {
   }
 
   void pump() {
+    assert table.inExecutor();
     pumpScheduled = false;
     if (closed) {
       return;
@@ -257,9 +259,6 @@ final class MuxStream {
   /** The channel closed: stop everything. */
   void detach() {
     closed = true;
-    if (pinger != null) {
-      pinger.cancel(false);
-    }
     if (probes != null) {
       IOException gone = new IOException("stream " + IdText.of(id) + " closed: " + closeReason());
       probes.values().forEach(p -> p.completeExceptionally(gone));

@@ -3,7 +3,7 @@ package dev.weft.mux;
 import java.time.Duration;
 
 /**
- * Events of one peer's session table, called on the peer's executor; keep them quick. Every
+ * Events of one peer's session table, called on the table's executor; keep them quick. Every
  * method has an empty default, so a listener implements only what it needs.
  */
 public interface PeerListener {

@@ -10,7 +10,7 @@ import java.util.Map;
  * checks at which it was degraded against the best live stream, and at {@code patience} moves
  * its open sessions to the best one, except sessions it moved less than {@code cooldown} ago.
  * Only the high side acts, so the two peers never race to move the same sessions. Runs on the
- * peer's executor.
+ * table's executor.
  */
 final class Rebalancer {
   private final SessionTable table;
@@ -23,11 +23,12 @@ final class Rebalancer {
     this.policy = policy;
   }
 
-  void check(List<MuxStream> streams, List<Session> sessions) {
+  void check() {
+    List<MuxStream> streams = table.attachedStreams();
     MuxStream best = null;
     long bestScore = Long.MAX_VALUE;
     for (MuxStream s : streams) {
-      long score = s.info().score();
+      long score = s.stats().score();
       if (s.live() && score < bestScore) {
         best = s;
         bestScore = score;
@@ -39,12 +40,12 @@ final class Rebalancer {
     long now = System.nanoTime();
     moved.values().removeIf(at -> now - at > policy.cooldown().toNanos());
     for (MuxStream s : streams) {
-      long score = s.info().score();
+      long score = s.stats().score();
       if (s == best || !s.live() || score == Long.MAX_VALUE || !policy.degraded(score, bestScore)) {
         s.strikes = 0;
       } else if (++s.strikes >= policy.patience()) {
         s.strikes = 0;
-        moveAll(s, best, sessions, now);
+        moveAll(s, best, table.sessions(), now);
       }
     }
   }
@@ -52,7 +53,7 @@ final class Rebalancer {
   private void moveAll(MuxStream from, MuxStream to, List<Session> sessions, long now) {
     for (Session session : sessions) {
       long id = session.id().value();
-      if (session.stream() == from && session.state() == SessionState.OPEN && !moved.containsKey(id)) {
+      if (session.stream() == from && session.state().steady() && !moved.containsKey(id)) {
         moved.put(id, now);
         table.migrate(session.id(), to.id()).exceptionally(e -> Duration.ZERO);
       }

@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * One session's incoming bytes, put back in offset order. Data at the next expected offset joins
  * the ready queue; exact or partial duplicates (after a rewind) are trimmed; data from a newer
  * stream that overtook the old stream's tail waits in {@code early}. Everything held is below the
- * granted credit limit, so memory is bounded by the window. Confined to the peer's executor.
+ * granted credit limit, so memory is bounded by the window. Confined to the table's executor.
  *
  * <p>Both queues exist only while they hold something: most sessions are idle most of the time,
  * and an idle session should cost a few hundred bytes, not a kilobyte of empty collections.

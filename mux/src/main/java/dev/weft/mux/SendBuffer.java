@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One session's outgoing bytes by absolute offset: everything written by the application and not
  * yet consumed by the peer. Bytes below {@code sent} went out once but stay until acknowledged,
- * so a resume can rewind and send them again. Confined to the peer's executor.
+ * so a resume can rewind and send them again. Confined to the table's executor.
  *
  * <p>The chunk list exists only while something is held: an idle session's acknowledged buffer
  * costs nothing.

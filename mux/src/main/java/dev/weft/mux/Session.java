@@ -4,53 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One logical, bidirectional byte flow to a peer, carried by whichever of the peer's streams is
- * current and keeping its id when it moves. Public methods may be called from any thread; the
- * state is confined to the peer's executor, and getters read volatile snapshots.
- *
- * <p>Each direction is a byte sequence addressed by absolute offset. Outgoing bytes are kept
- * until the peer reports them consumed, so after a stream dies they can be sent again from the
- * offset the peer says it has received.
+ * current and keeping its id when it moves. It ties a {@link SendHalf} and a {@link ReceiveHalf}
+ * to an id, a stream and a {@link SessionState}. Public methods may be called from any thread;
+ * the state is confined to the table's executor, and getters read volatile snapshots.
  */
 public final class Session {
   private static final Logger log = LoggerFactory.getLogger(Session.class);
-
-  private record PendingWrite(long end, CompletableFuture<Void> done) {}
-
-  /** A migration this side started and the peer has not answered yet. */
-  static final class Migration {
-    final MuxStream from;
-    final MuxStream to;
-    final CompletableFuture<Duration> done;
-    final long started = System.nanoTime();
-    ScheduledFuture<?> timer;
-
-    Migration(MuxStream from, MuxStream to, CompletableFuture<Duration> done) {
-      this.from = from;
-      this.to = to;
-      this.done = done;
-    }
-  }
-
-  /** The session's stream died: waiting for another stream, then for the peer's Resume. */
-  static final class Failover {
-    final long started = System.nanoTime();
-    final ScheduledFuture<?> deadline;
-    boolean resumeSent;
-
-    Failover(ScheduledFuture<?> deadline) {
-      this.deadline = deadline;
-    }
-  }
 
   private final SessionTable table;
   private final SessionId id;
@@ -58,35 +24,20 @@ public final class Session {
   private final byte[] args;
   private final Direction direction;
   private final long createdMillis = System.currentTimeMillis();
-  private final SendBuffer out = new SendBuffer();
-  /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
-  private ArrayDeque<PendingWrite> writes;
-  private final ReceiveBuffer in = new ReceiveBuffer();
-  private final ReceiveWindow window;
-  private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
+  private final SendHalf send;
+  private final ReceiveHalf receive;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
   private volatile SessionState state = SessionState.OPENING;
   private volatile MuxStream stream;
   private volatile long lastActivity = System.currentTimeMillis();
-  private volatile long bytesIn;
-  private volatile long bytesOut;
   private volatile int migrations;
-
-  private long peerLimit;
-  private int peerWindow;
-  private boolean closing;
-  private boolean closeSent;
-  private long remoteFinal = -1;
-  private boolean endDelivered;
-  private SessionHandler handler;
-  private boolean paused;
   private SessionResetException resetCause;
 
   /** Stream whose round-robin currently holds this session (see MuxStream#wake). */
   MuxStream queuedOn;
-  Migration migration;
-  Failover failover;
+  /** The move under way, if any: owned by {@link Migrations}. */
+  Move move;
   /** Set while an outbound open awaits the peer's Response. */
   CompletableFuture<Session> opening;
 
@@ -96,7 +47,8 @@ public final class Session {
     this.service = service;
     this.args = args;
     this.direction = direction;
-    this.window = window;
+    this.send = new SendHalf(table.config());
+    this.receive = new ReceiveHalf(this, window);
   }
 
   public SessionId id() {
@@ -115,7 +67,7 @@ public final class Session {
     return direction;
   }
 
-  /** The executor the session's state and handler run on (the peer's). */
+  /** The executor the session's state and handler run on (the table's). */
   public EventExecutor executor() {
     return table.executor();
   }
@@ -140,12 +92,12 @@ public final class Session {
 
   /** Bytes received in order. */
   public long bytesIn() {
-    return bytesIn;
+    return receive.bytesIn();
   }
 
   /** Bytes sent at least once. */
   public long bytesOut() {
-    return bytesOut;
+    return send.bytesOut();
   }
 
   /** How often the session moved to another stream (migrations and failovers). */
@@ -164,22 +116,27 @@ public final class Session {
    * Use either a handler or {@link #inputStream()}, not both.
    */
   public void handler(SessionHandler handler) {
-    table.run(() -> {
-      this.handler = handler;
-      if (state == SessionState.CLOSED && resetCause != null) {
-        // Reset before the handler came: it still hears of it, as if it had been there.
-        handler.onReset(this, resetCause);
-        return;
-      }
-      deliver();
-    });
+    table.run(() -> install(handler));
+  }
+
+  private void install(SessionHandler handler) {
+    receive.handler(handler);
+    if (state == SessionState.CLOSED && resetCause != null) {
+      // Reset before the handler came: it still hears of it, as if it had been there.
+      handler.onReset(this, resetCause);
+      return;
+    }
+    receive.deliver();
   }
 
   /** A blocking view of the incoming bytes; installs its own handler. */
   public InputStream inputStream() {
-    SessionInputStream stream = new SessionInputStream(this, window.window());
-    handler(stream);
-    return stream;
+    SessionInputStream in = new SessionInputStream(this);
+    table.run(() -> {
+      in.highWater(receive.window());
+      install(in);
+    });
+    return in;
   }
 
   /** A blocking view for writing; close() half-closes the session. */
@@ -201,20 +158,31 @@ public final class Session {
     return done;
   }
 
+  private void doWrite(ByteBuf data, CompletableFuture<Void> done) {
+    String refusal = state == SessionState.CLOSED ? null : send.refusal(data.readableBytes());
+    if (state == SessionState.CLOSED || refusal != null) {
+      data.release();
+      done.completeExceptionally(refusal == null ? endCause()
+          : new IllegalStateException("session " + id + ": " + refusal));
+      return;
+    }
+    send.write(data, done);
+    touch();
+    wakeStream();
+  }
+
   /**
    * Half-closes: after the data written so far, tells the peer this direction is finished. The
    * future completes when the peer has consumed every byte.
    */
   public CompletableFuture<Void> close() {
     table.run(() -> {
-      if (state == SessionState.CLOSED) {
-        closeDone.completeExceptionally(endCause());
-        return;
+      if (state != SessionState.CLOSED) {
+        send.close();
+        wakeStream();
       }
-      closing = true;
-      wakeStream();
     });
-    return closeDone;
+    return send.finishedFuture();
   }
 
   /** Aborts both directions and tells the peer. */
@@ -224,13 +192,13 @@ public final class Session {
 
   /** Stops delivering data (so no credit is granted) until {@link #resume()}. */
   public void pause() {
-    table.run(() -> paused = true);
+    table.run(() -> receive.paused(true));
   }
 
   public void resume() {
     table.run(() -> {
-      paused = false;
-      deliver();
+      receive.paused(false);
+      receive.deliver();
     });
   }
 
@@ -239,14 +207,21 @@ public final class Session {
     return "Session[" + id + " " + service + " " + direction + " " + state + "]";
   }
 
-  // ---- everything below runs on the peer's executor ----
+  // ---- everything below runs on the table's executor ----
 
   /** The single place a session changes state. */
   void moveTo(SessionState next) {
+    assert table.inExecutor();
     if (!state.canMoveTo(next)) {
       throw new IllegalStateException("session " + id + " cannot go from " + state + " to " + next);
     }
     state = next;
+  }
+
+  /** A move ended: back to the steady state the two directions say, and on with sending. */
+  void settle() {
+    moveTo(SessionState.settled(send.finished(), receive.finished()));
+    wakeStream();
   }
 
   MuxStream stream() {
@@ -268,184 +243,98 @@ public final class Session {
     migrations++;
   }
 
-  /** The peer accepted: data may flow, up to its initial window. */
+  /** The peer accepted (or we accepted the peer's Query): data may flow, up to its initial window. */
   void opened(int peerInitialWindow) {
-    peerLimit = peerInitialWindow;
-    peerWindow = peerInitialWindow;
+    send.opened(peerInitialWindow);
     moveTo(SessionState.OPEN);
     wakeStream();
   }
 
   int receiveWindow() {
-    return window.window();
-  }
-
-  private void doWrite(ByteBuf data, CompletableFuture<Void> done) {
-    String refusal = state == SessionState.CLOSED ? "session " + id + " has ended"
-        : closing ? "session " + id + " is closed for writing"
-        : out.buffered() + data.readableBytes() > acceptLimit() + table.config().maxQueuedWrites()
-            ? "write queue of session " + id + " is full: wait for earlier writes to complete" : null;
-    if (refusal != null) {
-      data.release();
-      done.completeExceptionally(state == SessionState.CLOSED ? endCause() : new IllegalStateException(refusal));
-      return;
-    }
-    out.append(data);
-    touch();
-    if (writes == null) {
-      writes = new ArrayDeque<>(4);
-    }
-    writes.add(new PendingWrite(out.written(), done));
-    completeWrites();
-    wakeStream();
-  }
-
-  private long acceptLimit() {
-    return Math.max(peerWindow, table.config().initialWindow());
-  }
-
-  private void completeWrites() {
-    while (writes != null && !writes.isEmpty() && writes.peek().end() - out.acked() <= acceptLimit()) {
-      writes.poll().done().complete(null);
-    }
-    if (writes != null && writes.isEmpty()) {
-      writes = null;
-    }
+    return receive.window();
   }
 
   void wakeStream() {
     MuxStream s = stream;
-    if (s != null && state == SessionState.OPEN && (out.sendable(peerLimit) || closeDue())) {
+    if (s != null && state.steady() && send.hasWork()) {
       s.wake(this);
     }
   }
 
-  private boolean closeDue() {
-    return closing && !closeSent && out.sent() == out.written();
-  }
-
   /** The scheduler's turn: the next chunk (or the Close) to write on {@code on}, or null. */
   Frame nextFrame(MuxStream on) {
-    if (state != SessionState.OPEN || on != stream) {
+    assert table.inExecutor();
+    if (!state.steady() || on != stream) {
       return null;
     }
-    Frame.Data data = out.next(id.value(), peerLimit, on.chunkSize());
-    if (data != null) {
-      bytesOut = Math.max(bytesOut, out.sent());
+    Frame frame = send.next(id.value(), on.chunkSize());
+    if (frame instanceof Frame.Close) {
+      table.later(this::directionFinished); // everything may be acknowledged already
+    }
+    if (frame instanceof Frame.Data) {
       touch();
-      return data;
     }
-    if (closeDue()) {
-      closeSent = true;
-      table.later(this::maybeFinish); // everything may be acknowledged already
-      return new Frame.Close(id.value(), out.written());
-    }
-    return null;
+    return frame;
   }
 
   void onData(Frame.Data data) {
+    assert table.inExecutor();
     if (state == SessionState.OPENING) {
       data.release();
       protocolError("data before the session was accepted");
-    } else if (data.end() > window.limit()) {
-      data.release();
-      protocolError("credit overrun: data up to " + data.end() + " but credit ends at " + window.limit());
-    } else if (remoteFinal >= 0 && data.end() > remoteFinal) {
-      data.release();
-      protocolError("data up to " + data.end() + " after the peer closed at " + remoteFinal);
-    } else {
-      window.arrived(data.end(), in.received());
-      long fresh = in.accept(data.offset(), data.payload());
-      if (fresh > 0) {
-        bytesIn += fresh;
-        touch();
-        deliver();
-      }
-    }
-  }
-
-  void onCredit(Frame.Credit read) {
-    if (!out.ack(read.consumed())) {
-      protocolError("peer reports " + read.consumed() + " bytes consumed, only " + out.written() + " written");
       return;
     }
-    credit(read.consumed(), read.window());
-    maybeFinish();
+    long before = receive.bytesIn();
+    String violation = receive.accept(data);
+    if (violation != null) {
+      protocolError(violation);
+    } else if (receive.bytesIn() > before) {
+      touch();
+      receive.deliver();
+    }
   }
 
-  private void credit(long consumed, int window) {
-    peerLimit = Math.max(peerLimit, consumed + window);
-    peerWindow = window;
-    completeWrites();
+  void onCredit(Frame.Credit credit) {
+    assert table.inExecutor();
+    if (!send.credit(credit.consumed(), credit.window())) {
+      protocolError("peer reports " + credit.consumed() + " bytes consumed, only " + send.written() + " written");
+      return;
+    }
     wakeStream();
+    directionFinished();
   }
 
   void onClose(Frame.Close close) {
-    long end = close.finalOffset();
-    if (end < in.received() || (remoteFinal >= 0 && remoteFinal != end) || end > window.limit()) {
-      protocolError("Close at " + end + " contradicts " + in.received() + " bytes received");
+    assert table.inExecutor();
+    String violation = receive.close(close.finalOffset());
+    if (violation != null) {
+      protocolError(violation);
       return;
     }
-    remoteFinal = end;
-    deliver();
-  }
-
-  private void deliver() {
-    boolean grantDue = false;
-    while (handler != null && !paused && state != SessionState.CLOSED && in.hasReady()) {
-      ByteBuf buf = in.poll();
-      grantDue |= window.consume(buf.readableBytes(), System.nanoTime());
-      try {
-        handler.onData(this, buf);
-      } catch (RuntimeException e) {
-        log.warn("session {}: handler failed", id, e);
-        terminate(Reason.APPLICATION, "handler failed: " + e, true);
-      }
-    }
-    if (state == SessionState.CLOSED) {
-      return;
-    }
-    boolean endNow = !endDelivered && handler != null && remoteFinal >= 0
-        && in.received() == remoteFinal && !in.hasReady();
-    if (grantDue || endNow) {
-      // At the end, the final grant tells the sender everything was consumed.
-      sendControl(window.grant(id.value()));
-    }
-    if (endNow) {
-      endDelivered = true;
-      try {
-        handler.onEnd(this);
-      } catch (RuntimeException e) {
-        log.warn("session {}: handler failed at end of input", id, e);
-      }
-      maybeFinish();
-    }
-  }
-
-  /** Bytes written and not yet reported consumed by the peer: what a resume could need again. */
-  long unacknowledged() {
-    return out.buffered();
+    receive.deliver();
   }
 
   /**
-   * Grants what was consumed since the last grant, if anything (the peer's idle sweep): a session
-   * that took less than half a window and went quiet would otherwise never tell its peer, which
-   * then holds those bytes for a resume for as long as the session lives. A session quiet for
-   * a while also stops counting as busy for the window shares.
+   * One direction may have just finished: completes the half-close, moves to the half-closed
+   * state, or ends the session when both have.
    */
-  void grantOwed() {
-    window.sweep(System.nanoTime());
-    if (state == SessionState.OPEN && window.owed()) {
-      sendControl(window.grant(id.value()));
+  void directionFinished() {
+    if (state == SessionState.CLOSED) {
+      return;
+    }
+    send.finishIfDone();
+    if (send.finished() && receive.finished()) {
+      end(null);
+    } else if (state.steady() && state != SessionState.settled(send.finished(), receive.finished())) {
+      moveTo(SessionState.settled(send.finished(), receive.finished()));
     }
   }
 
-  private void maybeFinish() {
-    if (closeSent && out.acked() == out.written()) {
-      closeDone.complete(null);
-      if (endDelivered && state != SessionState.CLOSED) {
-        end(null);
-      }
+  /** The table's idle sweep: grants what was consumed since the last grant, if anything. */
+  void grantOwed() {
+    Frame.Credit owed = receive.sweep(state.steady());
+    if (owed != null) {
+      sendControl(owed);
     }
   }
 
@@ -456,21 +345,16 @@ public final class Session {
     }
   }
 
-  /** What this side restates when the session restarts on a new stream; also a fresh grant. */
   Frame.Resume resumeState() {
-    Frame.Credit grant = window.grant(id.value());
-    return new Frame.Resume(id.value(), in.received(), grant.consumed(), grant.window());
+    return receive.resumeState();
   }
 
   /** Applies the peer's Resume: re-send from what it has received. False if it makes no sense. */
   boolean resumeFrom(Frame.Resume resume) {
-    if (resume.consumed() > resume.received() || !out.ack(resume.consumed()) || !out.rewind(resume.received())) {
-      protocolError("Resume at " + resume.received() + "/" + resume.consumed() + " is outside "
-          + out.acked() + ".." + out.written());
+    if (!send.resume(resume)) {
+      protocolError("Resume at " + resume.received() + "/" + resume.consumed() + " is outside " + send.held());
       return false;
     }
-    closeSent = false;
-    credit(resume.consumed(), resume.window());
     return true;
   }
 
@@ -494,37 +378,23 @@ public final class Session {
     moveTo(SessionState.CLOSED);
     resetCause = cause;
     sendOn(null);
-    out.releaseAll();
-    in.releaseAll();
-    window.release();
-    if (migration != null) {
-      migration.timer.cancel(false);
-      migration.done.completeExceptionally(new MigrationException("session " + id + " ended"));
-      migration = null;
-    }
-    if (failover != null) {
-      failover.deadline.cancel(false);
-      failover = null;
-    }
     Throwable failure = endCause();
-    if (writes != null) {
-      writes.forEach(w -> w.done().completeExceptionally(failure));
-      writes.clear();
-    }
-    closeDone.completeExceptionally(failure);
+    send.release(failure);
+    receive.release();
     table.ended(this, cause);
     if (cause == null) {
       ended.complete(null);
-    } else {
-      if (handler != null) {
-        try {
-          handler.onReset(this, cause);
-        } catch (RuntimeException e) {
-          log.warn("session {}: handler failed on reset", id, e);
-        }
-      }
-      ended.completeExceptionally(cause);
+      return;
     }
+    SessionHandler handler = receive.handler();
+    if (handler != null) {
+      try {
+        handler.onReset(this, cause);
+      } catch (RuntimeException e) {
+        log.warn("session {}: handler failed on reset", id, e);
+      }
+    }
+    ended.completeExceptionally(cause);
   }
 
   private Throwable endCause() {

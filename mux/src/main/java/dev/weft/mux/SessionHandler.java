@@ -3,7 +3,7 @@ package dev.weft.mux;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Receives one session's events, always on the peer's executor: never block in these methods
+ * Receives one session's events, always on the table's executor: never block in these methods
  * (pause the session instead). Data counts as consumed, and so earns the peer more credit, when
  * {@link #onData} returns.
  */

@@ -12,7 +12,8 @@ import java.util.ArrayDeque;
  */
 final class SessionInputStream extends InputStream implements SessionHandler {
   private final Session session;
-  private final int highWater;
+  /** About one receive window; set on the table's executor before the first byte arrives. */
+  private int highWater = Integer.MAX_VALUE;
   private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
   private long buffered;
   private boolean paused;
@@ -20,9 +21,12 @@ final class SessionInputStream extends InputStream implements SessionHandler {
   private boolean closed;
   private IOException failure;
 
-  SessionInputStream(Session session, int highWater) {
+  SessionInputStream(Session session) {
     this.session = session;
-    this.highWater = highWater;
+  }
+
+  synchronized void highWater(int bytes) {
+    highWater = bytes;
   }
 
   @Override

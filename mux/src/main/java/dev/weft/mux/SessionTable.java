@@ -30,18 +30,7 @@ import org.slf4j.LoggerFactory;
  * returned here complete on that executor: never block in them.
  */
 public final class SessionTable {
-  /** Mux protocol version this implementation speaks (sent in Hello). */
-  public static final int VERSION = 1;
-  /** Longest Query arguments accepted by {@link #open}. */
-  public static final int MAX_ARGS = 1024;
-
   private static final Logger log = LoggerFactory.getLogger(SessionTable.class);
-  /**
-   * How often sessions that consumed less than half a window since their last grant are told
-   * anyway: once a second keeps idle senders from holding their last bytes, at a Credit per
-   * session per second at most.
-   */
-  private static final long IDLE_GRANT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final EventExecutor executor;
   private final boolean highSide;
@@ -53,10 +42,8 @@ public final class SessionTable {
   private final Map<Long, MuxStream> streams = new ConcurrentHashMap<>();
   private final Budget budget;
   private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+  private final Timers timers;
   private final Migrations migrations;
-  private final ScheduledFuture<?> idleCheck;
-  private final ScheduledFuture<?> rebalanceCheck;
-  private final ScheduledFuture<?> idleGrants;
   private int pendingOpens;
   private volatile boolean closed;
 
@@ -82,17 +69,9 @@ public final class SessionTable {
     this.listener = listener;
     this.chooser = chooser;
     this.budget = new Budget(config.memoryBudget(), shared, config.maxSessionsPerPeer());
-    this.migrations = new Migrations(this);
-    long idle = config.idleTimeout().toNanos();
-    this.idleCheck = idle == 0 ? null
-        : executor.scheduleAtFixedRate(this::expireIdle, idle / 4, idle / 4, TimeUnit.NANOSECONDS);
-    long interval = config.pingInterval().toNanos();
-    Rebalancer rebalancer = config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance());
-    this.rebalanceCheck = rebalancer == null ? null : executor.scheduleAtFixedRate(
-        () -> rebalancer.check(List.copyOf(streams.values()), List.copyOf(sessions.values())),
-        interval, interval, TimeUnit.NANOSECONDS);
-    this.idleGrants = executor.scheduleAtFixedRate(() -> sessions.values().forEach(Session::grantOwed),
-        IDLE_GRANT_NANOS, IDLE_GRANT_NANOS, TimeUnit.NANOSECONDS);
+    this.timers = new Timers(executor, config);
+    this.migrations = new Migrations(this, timers);
+    timers.start(this, config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance()));
   }
 
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
@@ -134,7 +113,8 @@ public final class SessionTable {
       throw new IllegalArgumentException("stream " + IdText.of(stream.id()) + " is already attached");
     }
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
-        new StreamHandler(this, stream, new Frame.Hello(VERSION, config.maxPayload())));
+        new StreamHandler(this, stream, new Inbound(this, stream, migrations),
+            new Frame.Hello(Wire.VERSION, config.maxPayload())));
     if (channel.closeFuture().isDone()) {
       post(() -> detached(stream), () -> { });
     }
@@ -144,9 +124,9 @@ public final class SessionTable {
   public CompletableFuture<Session> open(String service, byte[] args) {
     CompletableFuture<Session> result = new CompletableFuture<>();
     byte[] name = service.getBytes(StandardCharsets.UTF_8);
-    if (name.length == 0 || name.length > 255 || args.length > MAX_ARGS) {
-      result.completeExceptionally(new IllegalArgumentException(
-          "service name must be 1..255 UTF-8 bytes and args at most " + MAX_ARGS + " bytes"));
+    if (name.length == 0 || name.length > Wire.MAX_SERVICE || args.length > Wire.MAX_ARGS) {
+      result.completeExceptionally(new IllegalArgumentException("service name must be 1.." + Wire.MAX_SERVICE
+          + " UTF-8 bytes and args at most " + Wire.MAX_ARGS + " bytes"));
       return result;
     }
     byte[] argsCopy = args.clone();
@@ -181,12 +161,8 @@ public final class SessionTable {
     Session session = newSession(id, service, args, Direction.OUTBOUND, window);
     session.sendOn(stream);
     pendingOpens++;
-    ScheduledFuture<?> timer = executor.schedule(() -> {
-      if (session.state() == SessionState.OPENING) {
-        session.terminate(Reason.TIMEOUT, "no answer within " + config.openTimeout().toMillis() + " ms", true);
-      }
-    }, config.openTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    result.whenComplete((v, e) -> timer.cancel(false));
+    ScheduledFuture<?> timeout = timers.openTimeout(session);
+    result.whenComplete((v, e) -> timeout.cancel(false));
     session.opening = result;
     stream.send(new Frame.Query(id.value(), session.receiveWindow(), service, args));
   }
@@ -204,7 +180,7 @@ public final class SessionTable {
     List<StreamStats> live = new ArrayList<>();
     for (MuxStream s : streams.values()) {
       if (s.live() && s.sessions() < maxSessions) {
-        live.add(s.info());
+        live.add(s.stats());
       }
     }
     return live.isEmpty() ? null : streams.get(chooser.choose(live));
@@ -231,7 +207,7 @@ public final class SessionTable {
       List<CompletableFuture<Duration>> moves = new ArrayList<>();
       for (Session s : sessions.values()) {
         MuxStream on = s.stream();
-        if (on != null && on.id() == from && s.state() == SessionState.OPEN) {
+        if (on != null && on.id() == from && s.state().steady()) {
           CompletableFuture<Duration> one = new CompletableFuture<>();
           migrations.start(s, s.id(), to, one);
           moves.add(one);
@@ -261,7 +237,7 @@ public final class SessionTable {
 
   /** Snapshot of the attached streams (any thread). */
   public List<StreamStats> streams() {
-    return streams.values().stream().map(MuxStream::info).toList();
+    return streams.values().stream().map(MuxStream::stats).toList();
   }
 
   /**
@@ -285,7 +261,7 @@ public final class SessionTable {
 
   /** Snapshot of one attached stream (any thread), without building every stream's. */
   public Optional<StreamStats> streamInfo(long streamId) {
-    return Optional.ofNullable(streams.get(streamId)).map(MuxStream::info);
+    return Optional.ofNullable(streams.get(streamId)).map(MuxStream::stats);
   }
 
   /**
@@ -300,11 +276,7 @@ public final class SessionTable {
         s.terminate(Reason.SHUTTING_DOWN, "peer is shutting down", true);
       }
       streams.values().forEach(MuxStream::pump);
-      for (ScheduledFuture<?> check : new ScheduledFuture<?>[] {idleCheck, rebalanceCheck, idleGrants}) {
-        if (check != null) {
-          check.cancel(false);
-        }
-      }
+      timers.stop();
       done.complete(null);
     }, () -> done.complete(null));
     return done;
@@ -341,7 +313,7 @@ public final class SessionTable {
 
   // ---- inbound frames (on the executor) ----
 
-  void onFrames(MuxStream stream, List<Frame> frames) {
+  void onFrames(MuxStream stream, Inbound inbound, List<Frame> frames) {
     for (Frame frame : frames) {
       if (stream.closed() || streams.get(stream.id()) != stream) {
         ReferenceCountUtil.release(frame);
@@ -349,7 +321,7 @@ public final class SessionTable {
       }
       stream.received();
       try {
-        dispatch(stream, frame);
+        frame.handleBy(inbound);
       } catch (RuntimeException e) {
         // A bug of ours must not take the stream's other frames down with it.
         log.error("stream {}: failed handling {}", IdText.of(stream.id()), frame, e);
@@ -358,58 +330,15 @@ public final class SessionTable {
     }
   }
 
-  private void dispatch(MuxStream stream, Frame frame) {
-    if (frame instanceof Frame.Data data) {
-      Session s = sessions.get(data.session());
-      if (s == null) {
-        data.release();
-        stream.send(new Frame.Reset(data.session(), Reason.PROTOCOL_ERROR, "data for unknown session"));
-      } else {
-        s.onData(data);
-      }
-    } else if (frame instanceof Frame.Credit read) {
-      Session s = sessions.get(read.session());
-      if (s != null) {
-        s.onCredit(read);
-      }
-    } else if (frame instanceof Frame.Ping ping) {
-      stream.send(new Frame.Pong(ping.id()));
-    } else if (frame instanceof Frame.Pong pong) {
-      stream.pong(pong.id());
-    } else if (frame instanceof Frame.Query query) {
-      onQuery(stream, query);
-    } else if (frame instanceof Frame.Response response) {
-      onResponse(response);
-    } else if (frame instanceof Frame.Close close) {
-      Session s = sessions.get(close.session());
-      if (s != null) {
-        s.onClose(close);
-      }
-    } else if (frame instanceof Frame.Reset reset) {
-      Session s = sessions.get(reset.session());
-      if (s != null) {
-        s.terminate(reset.reason(), reset.message(), false);
-      }
-    } else if (frame instanceof Frame.Migrate migrate) {
-      migrations.onMigrate(stream, migrate);
-    } else if (frame instanceof Frame.Resume resume) {
-      migrations.onResume(stream, resume);
-    } else if (frame instanceof Frame.Hello hello) {
-      onHello(stream, hello);
-    }
-  }
-
-  private void onHello(MuxStream stream, Frame.Hello hello) {
-    if (hello.version() < 1) {
-      stream.fail("peer speaks mux version " + hello.version() + ", this side needs at least 1");
-      return;
-    }
-    stream.ready(hello.maxPayload(), config);
-    listener.streamAttached(stream.info());
+  /** The peer's Hello arrived on {@code stream}: it carries sessions from now on. */
+  void streamReady(MuxStream stream, int peerMaxPayload) {
+    stream.ready(peerMaxPayload, config);
+    timers.startPings(stream);
+    listener.streamAttached(stream.stats());
     migrations.streamReady();
   }
 
-  private void onQuery(MuxStream stream, Frame.Query query) {
+  void onQuery(MuxStream stream, Frame.Query query) {
     long id = query.session();
     SessionId sid = new SessionId(id);
     Reason reason = null;
@@ -476,7 +405,7 @@ public final class SessionTable {
     }
   }
 
-  private void onResponse(Frame.Response response) {
+  void onResponse(Frame.Response response) {
     Session s = sessions.get(response.session());
     if (s == null || s.state() != SessionState.OPENING || s.direction() != Direction.OUTBOUND) {
       log.debug("ignoring Response for session {} not being opened", new SessionId(response.session()));
@@ -499,9 +428,10 @@ public final class SessionTable {
     }
   }
 
-  /** Called by a session as it ends: forget it and report. */
+  /** Called by a session as it ends: forget it, end its move, report. */
   void ended(Session session, SessionResetException cause) {
     sessions.remove(session.id().value());
+    migrations.sessionEnded(session);
     if (session.opening != null) {
       pendingOpens--;
       Reason reason = cause == null ? Reason.PROTOCOL_ERROR : cause.reason();
@@ -522,6 +452,7 @@ public final class SessionTable {
       return;
     }
     stream.detach();
+    timers.stopPings(stream);
     migrations.streamLost(stream, List.copyOf(sessions.values()));
     listener.streamDetached(stream.id(), stream.closeReason());
   }
@@ -530,10 +461,28 @@ public final class SessionTable {
     return streams.get(id);
   }
 
-  private void expireIdle() {
+  Session session(long id) {
+    return sessions.get(id);
+  }
+
+  List<MuxStream> attachedStreams() {
+    return List.copyOf(streams.values());
+  }
+
+  boolean inExecutor() {
+    return executor.inEventLoop();
+  }
+
+  /** The timers' grant sweep (see Session#grantOwed). */
+  void sweepGrants() {
+    sessions.values().forEach(Session::grantOwed);
+  }
+
+  /** The timers' idle check: resets sessions quiet for longer than the idle timeout. */
+  void expireIdle() {
     long cutoff = System.currentTimeMillis() - config.idleTimeout().toMillis();
     for (Session s : List.copyOf(sessions.values())) {
-      if (s.state() == SessionState.OPEN && s.lastActivity().toEpochMilli() < cutoff) {
+      if (s.state().steady() && s.lastActivity().toEpochMilli() < cutoff) {
         s.terminate(Reason.TIMEOUT, "idle for " + config.idleTimeout().toMillis() + " ms", true);
       }
     }

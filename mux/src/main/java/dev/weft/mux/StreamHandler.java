@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of an attached stream's pipeline, on the stream's event loop: hands decoded
- * frames to the peer's executor in one task per read batch, and reports writability, protocol
+ * frames to the table's executor in one task per read batch, and reports writability, protocol
  * errors and the end of the stream.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -19,13 +19,15 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
   private final SessionTable table;
   private final MuxStream stream;
+  private final Inbound inbound;
   private final Frame.Hello hello;
   private List<Frame> batch = new ArrayList<>();
   private boolean helloSent;
 
-  StreamHandler(SessionTable table, MuxStream stream, Frame.Hello hello) {
+  StreamHandler(SessionTable table, MuxStream stream, Inbound inbound, Frame.Hello hello) {
     this.table = table;
     this.stream = stream;
+    this.inbound = inbound;
     this.hello = hello;
   }
 
@@ -70,7 +72,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     List<Frame> frames = batch;
     batch = new ArrayList<>();
-    table.post(() -> table.onFrames(stream, frames), () -> frames.forEach(ReferenceCountUtil::release));
+    table.post(() -> table.onFrames(stream, inbound, frames), () -> frames.forEach(ReferenceCountUtil::release));
   }
 
   @Override

@@ -128,28 +128,28 @@ class FrameCodecTest {
 
   @Test
   void oversizedFrameIsRefusedBeforeItsBodyArrives() {
-    String m = violation(hello(), raw(FrameType.DATA, SID, 65536 + 9, new byte[0])).getMessage();
+    String m = violation(hello(), raw(FrameType.DATA.code(), SID, 65536 + 9, new byte[0])).getMessage();
     assertTrue(m.contains("more than the limit"), m);
   }
 
   @Test
   void truncatedBodiesAreProtocolErrors() {
-    assertTrue(violation(hello(), raw(FrameType.PING, 0, 4, new byte[4])).getMessage().contains("expected 8"));
-    assertTrue(violation(hello(), raw(FrameType.DATA, SID, 8, new byte[8])).getMessage().contains("at least 9"));
-    assertTrue(violation(hello(), raw(FrameType.QUERY, SID, 6, new byte[] {0, 0, 0, 1, 9, 'x'}))
+    assertTrue(violation(hello(), raw(FrameType.PING.code(), 0, 4, new byte[4])).getMessage().contains("expected 8"));
+    assertTrue(violation(hello(), raw(FrameType.DATA.code(), SID, 8, new byte[8])).getMessage().contains("at least 9"));
+    assertTrue(violation(hello(), raw(FrameType.QUERY.code(), SID, 6, new byte[] {0, 0, 0, 1, 9, 'x'}))
         .getMessage().contains("service name length"));
   }
 
   @Test
   void malformedFieldsAreProtocolErrors() {
-    assertTrue(violation(raw(FrameType.PING, 0, 8, new byte[8])).getMessage().contains("first frame must be Hello"));
+    assertTrue(violation(raw(FrameType.PING.code(), 0, 8, new byte[8])).getMessage().contains("first frame must be Hello"));
     assertTrue(violation(hello(), hello()).getMessage().contains("second Hello"));
-    assertTrue(violation(hello(), raw(FrameType.DATA, 0, 9, new byte[9])).getMessage().contains("needs a session id"));
-    assertTrue(violation(hello(), raw(FrameType.PING, SID, 8, new byte[8])).getMessage().contains("session 0"));
-    assertTrue(violation(hello(), raw(FrameType.RESET, SID, 1, new byte[] {(byte) 200})).getMessage().contains("reason code"));
-    assertTrue(violation(hello(), raw(FrameType.MIGRATE, SID, 9, new byte[] {0, 0, 0, 0, 0, 0, 0, 1, 9}))
+    assertTrue(violation(hello(), raw(FrameType.DATA.code(), 0, 9, new byte[9])).getMessage().contains("needs a session id"));
+    assertTrue(violation(hello(), raw(FrameType.PING.code(), SID, 8, new byte[8])).getMessage().contains("session 0"));
+    assertTrue(violation(hello(), raw(FrameType.RESET.code(), SID, 1, new byte[] {(byte) 200})).getMessage().contains("reason code"));
+    assertTrue(violation(hello(), raw(FrameType.MIGRATE.code(), SID, 9, new byte[] {0, 0, 0, 0, 0, 0, 0, 1, 9}))
         .getMessage().contains("Migrate kind"));
-    assertTrue(violation(hello(), raw(FrameType.CREDIT, SID, 12, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}))
+    assertTrue(violation(hello(), raw(FrameType.CREDIT.code(), SID, 12, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}))
         .getMessage().contains("window"));
   }
 
@@ -157,7 +157,7 @@ class FrameCodecTest {
   void streamEndingInsideAFrameIsReported() {
     EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(65536));
     in.writeInbound(hello());
-    in.writeInbound(raw(FrameType.PING, 0, 8, new byte[3]));
+    in.writeInbound(raw(FrameType.PING.code(), 0, 8, new byte[3]));
     assertInstanceOf(Frame.Hello.class, in.readInbound());
     MuxProtocolException e = assertThrows(MuxProtocolException.class, in::finish);
     assertTrue(e.getMessage().contains("stream ended inside a frame"), e.getMessage());

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class FrameDecoderFuzzTest {
-  private static final int MAX_PAYLOAD = FrameDecoder.MIN_PAYLOAD;
+  private static final int MAX_PAYLOAD = Wire.MIN_PAYLOAD;
 
   @FuzzTest(maxDuration = "5m")
   void decodesOrRefuses(FuzzedDataProvider data) {
@@ -80,7 +80,7 @@ class FrameDecoderFuzzTest {
         return null;
       }
       if (f instanceof Frame.Data d) {
-        out.writeByte(FrameType.DATA).writeLong(d.session()).writeInt(8 + d.payload().readableBytes())
+        out.writeByte(FrameType.DATA.code()).writeLong(d.session()).writeInt(8 + d.payload().readableBytes())
             .writeLong(d.offset()).writeBytes(d.payload(), d.payload().readerIndex(), d.payload().readableBytes());
       } else {
         FrameEncoder.encodeControl(f, out);
@@ -93,7 +93,7 @@ class FrameDecoderFuzzTest {
 
   private static boolean exactText(String message) {
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > FrameType.MAX_MESSAGE) {
+    if (bytes.length > Wire.MAX_MESSAGE) {
       return false;
     }
     try {

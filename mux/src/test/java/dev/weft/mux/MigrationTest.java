@@ -181,7 +181,7 @@ class MigrationTest {
       await(flow.reader().reached(500_000));
       one.kill();
       await(f.aEvents.seen("failover started"));
-      assertEquals(SessionState.MIGRATING, flow.session().state());
+      assertEquals(SessionState.FAILING_OVER, flow.session().state());
       Fixture.Link two = f.link();
       long before = flow.reader().received();
       await(flow.reader().reached(before + 500_000));

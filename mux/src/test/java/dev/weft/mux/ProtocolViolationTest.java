@@ -169,13 +169,13 @@ class ProtocolViolationTest {
 
   @Test
   void truncatedFrameClosesTheStream() throws Exception {
-    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.PONG).writeLong(0).writeInt(3).writeBytes(new byte[3]));
+    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.PONG.code()).writeLong(0).writeInt(3).writeBytes(new byte[3]));
     expectStreamClosed("expected 8");
   }
 
   @Test
   void oversizedFrameClosesTheStream() throws Exception {
-    ByteBuf header = Unpooled.buffer().writeByte(FrameType.DATA).writeLong(SID).writeInt(1 << 20);
+    ByteBuf header = Unpooled.buffer().writeByte(FrameType.DATA.code()).writeLong(SID).writeInt(1 << 20);
     raw.writeAndFlush(header);
     expectStreamClosed("more than the limit");
   }
@@ -183,7 +183,7 @@ class ProtocolViolationTest {
   @Test
   void aStreamWhoseTransportEndsInsideAFrameIsNotBlamedOnThePeer() throws Exception {
     // A Data frame declaring 100 bytes, 10 of them sent: the transport ends mid-frame.
-    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.DATA).writeLong(SID).writeInt(100)
+    raw.writeAndFlush(Unpooled.buffer().writeByte(FrameType.DATA.code()).writeLong(SID).writeInt(100)
         .writeBytes(new byte[10])).sync();
     raw.close();
     String reason = Fixture.await(events.detached(STREAM));
@@ -196,8 +196,8 @@ class ProtocolViolationTest {
     Session session = peer.sessions().get(0);
     raw.writeAndFlush(Unpooled.buffer().writeByte(0x55).writeLong(SID).writeInt(0));
     expectStreamClosed("unknown frame type");
-    // No other stream: the session waits out the grace period in MIGRATING.
-    assertEquals(SessionState.MIGRATING, session.state());
+    // No other stream: the session waits out the grace period in FAILING_OVER.
+    assertEquals(SessionState.FAILING_OVER, session.state());
     assertEquals(0, session.streamId());
   }
 }

@@ -72,7 +72,7 @@ final class Relinker {
 
   private static boolean needed(LinkedPeer peer) {
     return !peer.linked()
-        && peer.mux().sessions().stream().anyMatch(s -> s.state() == SessionState.MIGRATING);
+        && peer.mux().sessions().stream().anyMatch(s -> s.state() == SessionState.FAILING_OVER);
   }
 
   /** One relinking of one peer: a retry loop per endpoint, ended by success, the deadline or no need. */

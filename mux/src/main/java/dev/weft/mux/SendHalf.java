@@ -1,0 +1,171 @@
+package dev.weft.mux;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A session's sending direction: the bytes the application wrote, kept by absolute offset until
+ * the peer reports them consumed (so a resume can send them again), the peer's credit, and the
+ * half-close. Confined to the table's executor, except {@link #bytesOut()}.
+ */
+final class SendHalf {
+  private record PendingWrite(long end, CompletableFuture<Void> done) {}
+
+  private final SendBuffer out = new SendBuffer();
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  private final int initialWindow;
+  private final int maxQueuedWrites;
+  /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
+  private ArrayDeque<PendingWrite> writes;
+  /** The absolute offset the peer's credit reaches. */
+  private long peerLimit;
+  /** The peer's latest window: how much a write may run ahead of what it consumed. */
+  private int peerWindow;
+  private boolean closing;
+  private boolean closeSent;
+  private volatile long bytesOut;
+
+  SendHalf(MuxConfig config) {
+    this.initialWindow = config.initialWindow();
+    this.maxQueuedWrites = config.maxQueuedWrites();
+  }
+
+  /** The peer accepted: data may flow, up to its initial window. */
+  void opened(int window) {
+    peerLimit = window;
+    peerWindow = window;
+  }
+
+  /** Why {@code bytes} more cannot be written now, or null if they can. */
+  String refusal(int bytes) {
+    if (closing) {
+      return "closed for writing";
+    }
+    return out.buffered() + bytes > acceptLimit() + maxQueuedWrites
+        ? "write queue is full: wait for earlier writes to complete" : null;
+  }
+
+  /**
+   * Queues {@code data} (owned from now on); {@code done} completes once it fits in a buffer as
+   * large as the peer's window: waiting for that is the application's backpressure.
+   */
+  void write(ByteBuf data, CompletableFuture<Void> done) {
+    out.append(data);
+    if (writes == null) {
+      writes = new ArrayDeque<>(4);
+    }
+    writes.add(new PendingWrite(out.written(), done));
+    completeWrites();
+  }
+
+  /** No more writes: a Close follows the bytes written so far. */
+  void close() {
+    closing = true;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  /** Whether {@link #next} has a frame to give. */
+  boolean hasWork() {
+    return out.sendable(peerLimit) || closeDue();
+  }
+
+  /** The next chunk within the peer's credit, else the Close once everything went out, else null. */
+  Frame next(long session, int chunkSize) {
+    Frame.Data data = out.next(session, peerLimit, chunkSize);
+    if (data != null) {
+      bytesOut = Math.max(bytesOut, out.sent());
+      return data;
+    }
+    if (closeDue()) {
+      closeSent = true;
+      return new Frame.Close(session, out.written());
+    }
+    return null;
+  }
+
+  private boolean closeDue() {
+    return closing && !closeSent && out.sent() == out.written();
+  }
+
+  /** The peer's Credit; false if it claims more consumed than was ever written. */
+  boolean credit(long consumed, int window) {
+    if (!out.ack(consumed)) {
+      return false;
+    }
+    peerLimit = Math.max(peerLimit, consumed + window);
+    peerWindow = window;
+    completeWrites();
+    return true;
+  }
+
+  /** The peer's Resume: send again from what it received. False if that is outside what is held. */
+  boolean resume(Frame.Resume resume) {
+    if (resume.consumed() > resume.received() || !out.ack(resume.consumed()) || !out.rewind(resume.received())) {
+      return false;
+    }
+    closeSent = false;
+    return credit(resume.consumed(), resume.window());
+  }
+
+  /** What a resume may ask for: bytes held between these offsets. */
+  String held() {
+    return out.acked() + ".." + out.written();
+  }
+
+  /** Written by the application so far. */
+  long written() {
+    return out.written();
+  }
+
+  /**
+   * Whether this direction finished: the Close went out and the peer consumed every byte before
+   * it. Once finished it stays so, though a resume may send the Close again.
+   */
+  boolean finished() {
+    return finished.isDone() && !finished.isCompletedExceptionally();
+  }
+
+  /** Notes that this direction finished, if it just did. */
+  void finishIfDone() {
+    if (closeSent && out.acked() == out.written()) {
+      finished.complete(null);
+    }
+  }
+
+  /** Completes when this direction finished; exceptionally if the session ended first. */
+  CompletableFuture<Void> finishedFuture() {
+    return finished;
+  }
+
+  /** Bytes sent at least once. */
+  long bytesOut() {
+    return bytesOut;
+  }
+
+  /** The session ended: drop what is held, fail what waits. */
+  void release(Throwable cause) {
+    out.releaseAll();
+    if (writes != null) {
+      writes.forEach(w -> w.done().completeExceptionally(cause));
+      writes = null;
+    }
+    finished.completeExceptionally(cause);
+  }
+
+  private long acceptLimit() {
+    return Math.max(peerWindow, initialWindow);
+  }
+
+  private void completeWrites() {
+    while (writes != null && !writes.isEmpty() && writes.peek().end() - out.acked() <= acceptLimit()) {
+      writes.poll().done().complete(null);
+    }
+    if (writes != null && writes.isEmpty()) {
+      writes = null;
+    }
+  }
+}
