@@ -92,6 +92,7 @@ final class ReceiveHalf {
     }
     if (endNow) {
       endDelivered = true;
+      session.halfClosed(); // the handler hears of the end in the state that follows it
       try {
         handler.onEnd(session);
       } catch (RuntimeException e) {

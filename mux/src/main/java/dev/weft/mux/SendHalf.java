@@ -24,6 +24,8 @@ final class SendHalf {
   private int peerWindow;
   private boolean closing;
   private boolean closeSent;
+  /** The Close went out and the peer consumed every byte before it; stays true once set. */
+  private boolean done;
   private volatile long bytesOut;
 
   SendHalf(MuxConfig config) {
@@ -82,6 +84,7 @@ final class SendHalf {
     }
     if (closeDue()) {
       closeSent = true;
+      checkDone();
       return new Frame.Close(session, out.written());
     }
     return null;
@@ -99,6 +102,7 @@ final class SendHalf {
     peerLimit = Math.max(peerLimit, consumed + window);
     peerWindow = window;
     completeWrites();
+    checkDone();
     return true;
   }
 
@@ -121,17 +125,21 @@ final class SendHalf {
     return out.written();
   }
 
+  private void checkDone() {
+    done |= closeSent && out.acked() == out.written();
+  }
+
   /**
    * Whether this direction finished: the Close went out and the peer consumed every byte before
    * it. Once finished it stays so, though a resume may send the Close again.
    */
   boolean finished() {
-    return finished.isDone() && !finished.isCompletedExceptionally();
+    return done;
   }
 
-  /** Notes that this direction finished, if it just did. */
-  void finishIfDone() {
-    if (closeSent && out.acked() == out.written()) {
+  /** Completes {@link #finishedFuture()} if this direction finished (after the state says so). */
+  void completeIfFinished() {
+    if (done) {
       finished.complete(null);
     }
   }

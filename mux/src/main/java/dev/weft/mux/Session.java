@@ -315,19 +315,27 @@ public final class Session {
   }
 
   /**
-   * One direction may have just finished: completes the half-close, moves to the half-closed
-   * state, or ends the session when both have.
+   * One direction may have just finished: moves to the half-closed state, then completes the
+   * half-close (so whoever waits on it sees the state), and ends the session when both have.
    */
   void directionFinished() {
+    halfClosed();
+    if (state != SessionState.CLOSED && send.finished() && receive.finished()) {
+      end(null);
+    }
+  }
+
+  /** Like {@link #directionFinished()}, but never ends the session. */
+  void halfClosed() {
     if (state == SessionState.CLOSED) {
       return;
     }
-    send.finishIfDone();
-    if (send.finished() && receive.finished()) {
-      end(null);
-    } else if (state.steady() && state != SessionState.settled(send.finished(), receive.finished())) {
-      moveTo(SessionState.settled(send.finished(), receive.finished()));
+    boolean local = send.finished();
+    boolean remote = receive.finished();
+    if (!(local && remote) && state.steady() && state != SessionState.settled(local, remote)) {
+      moveTo(SessionState.settled(local, remote));
     }
+    send.completeIfFinished();
   }
 
   /** The table's idle sweep: grants what was consumed since the last grant, if anything. */

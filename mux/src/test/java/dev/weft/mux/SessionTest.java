@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -174,6 +175,7 @@ class SessionTest {
       f.link();
       Session s = await(f.a.open("source", Services.args(9, 1_000_000)));
       await(s.close()); // nothing written: our direction is done at once
+      assertEquals(SessionState.HALF_CLOSED_LOCAL, s.state());
       ExecutionException late = assertThrows(ExecutionException.class,
           () -> s.write(Unpooled.wrappedBuffer(new byte[1])).get());
       assertInstanceOf(IllegalStateException.class, late.getCause());
@@ -181,6 +183,40 @@ class SessionTest {
       s.handler(reader);
       assertEquals(1_000_000L, await(reader.done));
       await(s.closeFuture());
+    }
+  }
+
+  @Test
+  void theStateSaysWhichDirectionFinished() throws Exception {
+    Services services = new Services();
+    try (Fixture f = new Fixture(CONFIG, services)) {
+      f.link();
+      Session s = await(f.a.open("source", Services.args(5, 100_000)));
+      PatternReader reader = new PatternReader(5);
+      s.handler(reader);
+      assertEquals(100_000L, await(reader.done));
+      assertEquals(SessionState.HALF_CLOSED_REMOTE, s.state()); // the source closed, we did not
+      Session source = await(services.accepted(s.id()));
+      await(source.close());
+      assertEquals(SessionState.HALF_CLOSED_LOCAL, source.state());
+      source.handler(new PatternReader(0)); // a session ends once its handler heard the end
+      await(s.close());
+      await(s.closeFuture());
+      await(source.closeFuture());
+      assertEquals(SessionState.CLOSED, s.state());
+      assertEquals(SessionState.CLOSED, source.state());
+    }
+  }
+
+  @Test
+  void aPingMeasuresTheStreamsRoundTripNow() throws Exception {
+    try (Fixture f = new Fixture(CONFIG, new Services())) {
+      Fixture.Link link = f.link(Duration.ofMillis(30));
+      await(f.a.open("echo", new byte[0]));
+      Duration rtt = await(f.a.ping(link.id()));
+      assertTrue(rtt.toMillis() >= 60, "a Ping crossed a 30 ms path both ways in " + rtt);
+      ExecutionException unknown = assertThrows(ExecutionException.class, () -> f.a.ping(link.id() + 2).get());
+      assertInstanceOf(NoSuchElementException.class, unknown.getCause());
     }
   }
 
