@@ -53,13 +53,9 @@ public final class SessionTable {
    *     dialled, since sessions outlive streams). It also breaks ties between simultaneous
    *     migrations of one session (the high side's wins), and only the high side applies the
    *     config's {@link Rebalance} policy.
+   * @param chooser picks the stream for a new or failing-over session
+   * @param shared the budget of all peers' receive windows, reserved from besides this table's own
    */
-  public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
-      PeerListener listener, StreamChooser chooser) {
-    this(executor, highSide, config, acceptor, listener, chooser, MemoryBudget.unlimited());
-  }
-
-  /** As above, with receive windows also reserved from {@code shared}, the budget of all peers. */
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser, MemoryBudget shared) {
     this.executor = executor;
@@ -74,8 +70,12 @@ public final class SessionTable {
     timers.start(this, config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance()));
   }
 
+  /**
+   * A table that picks streams by {@link StreamChooser#BEST_QUALITY} and reserves receive
+   * windows from its own budget only.
+   */
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
-    this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY);
+    this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY, MemoryBudget.unlimited());
   }
 
   public EventExecutor executor() {
