@@ -20,9 +20,15 @@ public final class IdText {
    * ({@code "stream"}, {@code "session"}).
    */
   public static long parse(String text, String what) {
-    if (text == null || text.length() != 16 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException("a " + what + " id is 16 hex digits, got '" + text + "'");
+    if (text == null || text.length() != 16 || !text.chars().allMatch(IdText::hexDigit)) {
+      throw new IllegalArgumentException("'" + text + "' is not a " + what + " id (16 hex digits)");
     }
     return Long.parseUnsignedLong(text, 16);
+  }
+
+  /** ASCII only: Character.digit would also take other scripts' digits. */
+  private static boolean hexDigit(int c) {
+    int lower = c | 0x20;
+    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'f');
   }
 }

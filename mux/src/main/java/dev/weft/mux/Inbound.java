@@ -2,19 +2,22 @@ package dev.weft.mux;
 
 /**
  * What each frame received on one stream does, one method per type (after yamux's session.go
- * handlers): session frames go to their session, moves to {@link Migrations}, opens and stream
- * frames to the table. Frames for sessions this side does not know (ended, or never opened)
- * are dropped, except Data (it holds the peer's credit), Migrate REQUEST and Resume, which get a
- * Reset so the peer stops waiting. Runs on the table's executor.
+ * handlers): session frames go to their session, opens to {@link Opens}, moves to
+ * {@link Migrations}, stream frames to the stream and the table. Frames for sessions this side
+ * does not know (ended, or never opened) are dropped, except Data (it holds the peer's credit),
+ * Migrate REQUEST and Resume, which get a Reset so the peer stops waiting. Runs on the table's
+ * executor.
  */
 final class Inbound implements Frame.Handler {
   private final SessionTable table;
   private final MuxStream stream;
+  private final Opens opens;
   private final Migrations migrations;
 
-  Inbound(SessionTable table, MuxStream stream, Migrations migrations) {
+  Inbound(SessionTable table, MuxStream stream, Opens opens, Migrations migrations) {
     this.table = table;
     this.stream = stream;
+    this.opens = opens;
     this.migrations = migrations;
   }
 
@@ -29,12 +32,12 @@ final class Inbound implements Frame.Handler {
 
   @Override
   public void onQuery(Frame.Query query) {
-    table.onQuery(stream, query);
+    opens.onQuery(stream, query);
   }
 
   @Override
   public void onResponse(Frame.Response response) {
-    table.onResponse(response);
+    opens.onResponse(response);
   }
 
   @Override

@@ -4,12 +4,14 @@ import dev.weft.identity.IdText;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -35,16 +37,14 @@ public final class SessionTable {
   private final EventExecutor executor;
   private final boolean highSide;
   private final MuxConfig config;
-  private final Acceptor acceptor;
   private final PeerListener listener;
   private final StreamChooser chooser;
   private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
   private final Map<Long, MuxStream> streams = new ConcurrentHashMap<>();
   private final Budget budget;
-  private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
   private final Timers timers;
   private final Migrations migrations;
-  private int pendingOpens;
+  private final Opens opens;
   private volatile boolean closed;
 
   /**
@@ -61,12 +61,12 @@ public final class SessionTable {
     this.executor = executor;
     this.highSide = highSide;
     this.config = config;
-    this.acceptor = acceptor;
     this.listener = listener;
     this.chooser = chooser;
     this.budget = new Budget(config.memoryBudget(), shared, config.maxSessionsPerPeer());
     this.timers = new Timers(executor, config);
     this.migrations = new Migrations(this, timers);
+    this.opens = new Opens(this, acceptor, budget, timers);
     timers.start(this, config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance()));
   }
 
@@ -113,7 +113,7 @@ public final class SessionTable {
       throw new IllegalArgumentException("stream " + IdText.of(stream.id()) + " is already attached");
     }
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
-        new StreamHandler(this, stream, new Inbound(this, stream, migrations),
+        new StreamHandler(this, stream, new Inbound(this, stream, opens, migrations),
             new Frame.Hello(Wire.VERSION, config.maxPayload())));
     if (channel.closeFuture().isDone()) {
       post(() -> detached(stream), () -> { });
@@ -130,45 +130,13 @@ public final class SessionTable {
       return result;
     }
     byte[] argsCopy = args.clone();
-    post(() -> doOpen(service, argsCopy, result), () -> result.completeExceptionally(
+    post(() -> opens.open(service, argsCopy, result), () -> result.completeExceptionally(
         new SessionRejectedException(Reason.SHUTTING_DOWN, "peer executor is shut down")));
     return result;
   }
 
-  private void doOpen(String service, byte[] args, CompletableFuture<Session> result) {
-    String refusal = closed ? "peer is closed"
-        : pendingOpens >= config.maxPendingOpens() ? "too many pending opens (" + pendingOpens + ")"
-        : sessions.size() >= config.maxSessionsPerPeer() ? "too many sessions with this peer"
-        : null;
-    Reason reason = closed ? Reason.SHUTTING_DOWN : Reason.LIMIT_REACHED;
-    MuxStream stream = refusal == null ? best(config.maxSessionsPerStream()) : null;
-    if (refusal == null && stream == null) {
-      refusal = "no live stream to the peer with room for another session";
-      reason = streams.values().stream().anyMatch(MuxStream::live) ? Reason.LIMIT_REACHED : Reason.STREAM_LOST;
-    }
-    int window = refusal == null ? budget.open(config.initialWindow()) : 0;
-    if (refusal == null && window == 0) {
-      refusal = "memory budget exhausted";
-    }
-    if (refusal != null) {
-      result.completeExceptionally(new SessionRejectedException(reason, refusal));
-      return;
-    }
-    SessionId id;
-    do {
-      id = SessionId.random(highSide, random);
-    } while (sessions.containsKey(id.value()));
-    Session session = newSession(id, service, args, Direction.OUTBOUND, window);
-    session.sendOn(stream);
-    pendingOpens++;
-    ScheduledFuture<?> timeout = timers.openTimeout(session);
-    result.whenComplete((v, e) -> timeout.cancel(false));
-    session.opening = result;
-    stream.send(new Frame.Query(id.value(), session.receiveWindow(), service, args));
-  }
-
   /** A session whose receive window of {@code window} bytes is already reserved. */
-  private Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
+  Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
     ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, System.nanoTime());
     Session session = new Session(this, id, service, args, direction, receive);
     sessions.put(id.value(), session);
@@ -242,20 +210,20 @@ public final class SessionTable {
 
   /**
    * Sends a Ping on {@code streamId} now and completes with the round trip when its Pong comes
-   * back. Fails with {@link java.util.NoSuchElementException} if no such stream is live, and
-   * with an {@link java.io.IOException} if the stream closes first.
+   * back. Fails with {@link NoSuchElementException} if no such stream is live, and
+   * with an {@link IOException} if the stream closes first.
    */
   public CompletableFuture<Duration> ping(long streamId) {
     CompletableFuture<Duration> result = new CompletableFuture<>();
     post(() -> {
       MuxStream stream = streams.get(streamId);
       if (stream == null || !stream.live()) {
-        result.completeExceptionally(new java.util.NoSuchElementException(
+        result.completeExceptionally(new NoSuchElementException(
             "no live stream " + IdText.of(streamId)));
       } else {
         stream.probe(result);
       }
-    }, () -> result.completeExceptionally(new java.io.IOException("peer executor is shut down")));
+    }, () -> result.completeExceptionally(new IOException("peer executor is shut down")));
     return result;
   }
 
@@ -338,105 +306,11 @@ public final class SessionTable {
     migrations.streamReady();
   }
 
-  void onQuery(MuxStream stream, Frame.Query query) {
-    long id = query.session();
-    SessionId sid = new SessionId(id);
-    Reason reason = null;
-    String why = null;
-    if (sid.openedByHighSide() == highSide) {
-      reason = Reason.PROTOCOL_ERROR;
-      why = "session id " + sid + " is in this side's half of the id space";
-    } else if (sessions.containsKey(id)) {
-      reason = Reason.PROTOCOL_ERROR;
-      why = "duplicate session id " + sid;
-    } else if (query.window() <= 0) {
-      reason = Reason.PROTOCOL_ERROR;
-      why = "Query window " + query.window() + " is not positive";
-    } else if (closed) {
-      reason = Reason.SHUTTING_DOWN;
-    } else if (sessions.size() >= config.maxSessionsPerPeer()) {
-      reason = Reason.LIMIT_REACHED;
-      why = "too many sessions with this peer (limit " + config.maxSessionsPerPeer() + ")";
-    } else if (stream.sessions() >= config.maxSessionsPerStream()) {
-      reason = Reason.LIMIT_REACHED;
-      why = "too many sessions on this stream (limit " + config.maxSessionsPerStream() + ")";
-    }
-    int window = reason == null ? budget.open(config.initialWindow()) : 0;
-    if (reason == null && window == 0) {
-      reason = Reason.LIMIT_REACHED;
-      why = "receive memory budget exhausted";
-    }
-    Acceptance decision = reason == null ? decide(new IncomingQuery(sid, query.service(), query.args(), stream.id())) : null;
-    if (decision != null && !decision.accepted()) {
-      budget.close(window);
-      reason = decision.rejection();
-    }
-    if (reason != null) {
-      if (reason == Reason.LIMIT_REACHED && why != null) {
-        log.info("stream {}: refused Query for {}: {}", IdText.of(stream.id()), query.service(), why);
-        listener.sessionRefused(sid, query.service(), why);
-      } else if (why != null) {
-        log.warn("stream {}: refused Query: {}", IdText.of(stream.id()), why);
-      }
-      stream.send(new Frame.Response(id, reason, 0));
-      listener.sessionRejected(sid, query.service(), reason, Direction.INBOUND);
-      return;
-    }
-    // One copy of each service name for all its sessions (a decoded name is a new string each time).
-    Session session = newSession(sid, query.service().intern(), query.args(), Direction.INBOUND, window);
-    session.sendOn(stream);
-    stream.send(new Frame.Response(id, null, session.receiveWindow()));
-    session.opened(query.window());
-    listener.sessionOpened(session);
-    try {
-      decision.onOpen().accept(session);
-    } catch (RuntimeException e) {
-      log.warn("session {}: accept callback failed", sid, e);
-      session.terminate(Reason.APPLICATION, "accept callback failed: " + e, true);
-    }
-  }
-
-  private Acceptance decide(IncomingQuery query) {
-    try {
-      return acceptor.decide(query);
-    } catch (RuntimeException e) {
-      log.warn("acceptor failed on {}", query, e);
-      return Acceptance.reject(Reason.ACCESS_DENIED);
-    }
-  }
-
-  void onResponse(Frame.Response response) {
-    Session s = sessions.get(response.session());
-    if (s == null || s.state() != SessionState.OPENING || s.direction() != Direction.OUTBOUND) {
-      log.debug("ignoring Response for session {} not being opened", new SessionId(response.session()));
-      return;
-    }
-    CompletableFuture<Session> opening = s.opening;
-    if (response.accepted()) {
-      if (response.window() <= 0) {
-        s.protocolError("Response window " + response.window() + " is not positive");
-        return;
-      }
-      pendingOpens--;
-      s.opening = null;
-      s.opened(response.window());
-      listener.sessionOpened(s);
-      opening.complete(s);
-    } else {
-      listener.sessionRejected(s.id(), s.service(), response.reason(), Direction.OUTBOUND);
-      s.terminate(response.reason(), "rejected by peer", false);
-    }
-  }
-
   /** Called by a session as it ends: forget it, end its move, report. */
   void ended(Session session, SessionResetException cause) {
     sessions.remove(session.id().value());
     migrations.sessionEnded(session);
-    if (session.opening != null) {
-      pendingOpens--;
-      Reason reason = cause == null ? Reason.PROTOCOL_ERROR : cause.reason();
-      session.opening.completeExceptionally(new SessionRejectedException(reason, cause == null ? "ended" : cause.getMessage()));
-      session.opening = null;
+    if (opens.ended(session, cause)) {
       return;
     }
     if (cause == null) {
@@ -463,6 +337,14 @@ public final class SessionTable {
 
   Session session(long id) {
     return sessions.get(id);
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  boolean anyLive() {
+    return streams.values().stream().anyMatch(MuxStream::live);
   }
 
   List<MuxStream> attachedStreams() {
