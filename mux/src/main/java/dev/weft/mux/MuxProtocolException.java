@@ -1,6 +1,6 @@
 package dev.weft.mux;
 
-/** The peer broke the mux protocol on a stream (malformed frame, bad version...): the stream is closed. */
+/** The bytes on a stream are not mux frames (a length, type, code or field the spec forbids): the stream is closed. */
 public final class MuxProtocolException extends Exception {
   public MuxProtocolException(String message) {
     super(message);

@@ -145,9 +145,10 @@ public final class Session {
   }
 
   /**
-   * Queues {@code data} (ownership passes to the session). The future completes once the data
-   * fits in the session's send buffer, which is as large as the peer's receive window: waiting
-   * for it is the backpressure. Writes beyond that plus {@code maxQueuedWrites} fail at once.
+   * Queues {@code data} (ownership passes to the session). The future completes once the bytes
+   * not yet consumed by the peer, up to the end of this write, fit in the peer's latest window
+   * (at least the initial window): waiting for it is the backpressure. A write that would hold
+   * more than that plus {@code maxQueuedWrites} fails at once.
    */
   public CompletableFuture<Void> write(ByteBuf data) {
     CompletableFuture<Void> done = new CompletableFuture<>();

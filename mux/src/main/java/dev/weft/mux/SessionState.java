@@ -12,25 +12,29 @@ import java.util.Set;
  */
 public enum SessionState {
   /** Query sent (or being decided), no answer yet. */
-  OPENING,
+  OPENING(false),
   /** Both directions carry data. */
-  OPEN,
+  OPEN(true),
   /** This side's direction finished; the peer's still carries data. */
-  HALF_CLOSED_LOCAL,
+  HALF_CLOSED_LOCAL(true),
   /** The peer's direction finished; this side's still carries data. */
-  HALF_CLOSED_REMOTE,
+  HALF_CLOSED_REMOTE(true),
   /** A marker migration this side asked for is under way: its writes wait for the answer. */
-  MIGRATING,
+  MIGRATING(false),
   /** The session's stream died: it waits for another stream and the peer's Resume. */
-  FAILING_OVER,
+  FAILING_OVER(false),
   /** Finished: both directions finished, or reset. */
-  CLOSED;
+  CLOSED(false);
 
-  private static final Set<SessionState> STEADY = EnumSet.of(OPEN, HALF_CLOSED_LOCAL, HALF_CLOSED_REMOTE);
+  private final boolean steady;
 
-  /** On one stream with no move under way: it may send, and it may be moved. */
+  SessionState(boolean steady) {
+    this.steady = steady;
+  }
+
+  /** On one stream with no move under way (OPEN or half-closed): it may send, and it may be moved. */
   public boolean steady() {
-    return STEADY.contains(this);
+    return steady;
   }
 
   public boolean canMoveTo(SessionState next) {
