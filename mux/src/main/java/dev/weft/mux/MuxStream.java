@@ -52,7 +52,6 @@ final class MuxStream {
   private final long firstPing = System.nanoTime();
   private long lastPing;
   private long lastPong;
-  private Duration pingTimeout;
   /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
   private Map<Long, CompletableFuture<Duration>> probes;
   /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
@@ -96,20 +95,24 @@ final class MuxStream {
         m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached);
   }
 
-  /** The peer's Hello arrived: data may flow (the table starts the pings). */
+  /** The peer's Hello arrived: data may flow, and the first Ping goes out. */
   void ready(int peerMaxPayload, MuxConfig config) {
     chunkSize = Math.min(config.chunkSize(), peerMaxPayload);
-    pingTimeout = config.pingTimeout();
     lossLimit = config.pingInterval().toNanos();
     ready = true;
     ping();
   }
 
-  /** The ping timer: a stream that sent nothing for the ping timeout is dead, else ping it. */
-  void pingDue() {
-    if (System.nanoTime() - lastInbound > pingTimeout.toNanos()) {
-      fail("ping timeout: nothing received for " + pingTimeout.toMillis() + " ms");
-    } else {
+  /**
+   * The liveness timer, from attach on: a stream that brought no whole frame for the ping
+   * timeout is dead (before its Hello too: a peer that never says Hello holds nothing for
+   * long); a ready one is pinged.
+   */
+  void pingDue(Duration timeout) {
+    if (System.nanoTime() - lastInbound > timeout.toNanos()) {
+      fail(ready ? "ping timeout: nothing received for " + timeout.toMillis() + " ms"
+          : "no mux Hello within " + timeout.toMillis() + " ms");
+    } else if (ready) {
       ping();
     }
   }

@@ -94,9 +94,9 @@ final class SendHalf {
     return closing && !closeSent && out.sent() == out.written();
   }
 
-  /** The peer's Credit; false if it claims more consumed than was ever written. */
+  /** The peer's Credit; false if it claims more consumed than was ever sent. */
   boolean credit(long consumed, int window) {
-    if (!out.ack(consumed)) {
+    if (consumed > bytesOut || !out.ack(consumed)) {
       return false;
     }
     peerLimit = Math.max(peerLimit, consumed + window);
@@ -108,21 +108,17 @@ final class SendHalf {
 
   /** The peer's Resume: send again from what it received. False if that is outside what is held. */
   boolean resume(Frame.Resume resume) {
-    if (resume.consumed() > resume.received() || !out.ack(resume.consumed()) || !out.rewind(resume.received())) {
+    if (resume.consumed() > resume.received() || resume.received() > bytesOut
+        || !out.ack(resume.consumed()) || !out.rewind(resume.received())) {
       return false;
     }
     closeSent = false;
     return credit(resume.consumed(), resume.window());
   }
 
-  /** What a resume may ask for: bytes held between these offsets. */
+  /** What a resume may ask for: bytes held and sent at least once, between these offsets. */
   String held() {
-    return out.acked() + ".." + out.written();
-  }
-
-  /** Written by the application so far. */
-  long written() {
-    return out.written();
+    return out.acked() + ".." + bytesOut;
   }
 
   private void checkDone() {

@@ -298,7 +298,7 @@ public final class Session {
   void onCredit(Frame.Credit credit) {
     assert table.inExecutor();
     if (!send.credit(credit.consumed(), credit.window())) {
-      protocolError("peer reports " + credit.consumed() + " bytes consumed, only " + send.written() + " written");
+      protocolError("peer reports " + credit.consumed() + " bytes consumed, only " + send.bytesOut() + " sent");
       return;
     }
     wakeStream();

@@ -115,6 +115,7 @@ public final class SessionTable {
     channel.pipeline().addLast(new FrameDecoder(config.maxPayload()), FrameEncoder.INSTANCE,
         new StreamHandler(this, stream, new Inbound(this, stream, opens, migrations),
             new Frame.Hello(Wire.VERSION, config.maxPayload())));
+    post(() -> timers.startPings(stream), () -> { });
     if (channel.closeFuture().isDone()) {
       post(() -> detached(stream), () -> { });
     }
@@ -301,7 +302,6 @@ public final class SessionTable {
   /** The peer's Hello arrived on {@code stream}: it carries sessions from now on. */
   void streamReady(MuxStream stream, int peerMaxPayload) {
     stream.ready(peerMaxPayload, config);
-    timers.startPings(stream);
     listener.streamAttached(stream.stats());
     migrations.streamReady();
   }

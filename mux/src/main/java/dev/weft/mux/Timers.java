@@ -44,9 +44,10 @@ final class Timers {
     }
   }
 
-  /** Pings {@code stream} every ping interval from now until it detaches. */
+  /** Checks {@code stream}'s liveness and pings it every ping interval from attach until it detaches. */
   void startPings(MuxStream stream) {
-    pings.put(stream, schedule(config.pingInterval(), config.pingInterval(), stream::pingDue));
+    Duration timeout = config.pingTimeout();
+    pings.put(stream, schedule(config.pingInterval(), config.pingInterval(), () -> stream.pingDue(timeout)));
   }
 
   void stopPings(MuxStream stream) {

@@ -127,6 +127,18 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void creditForBytesNeverSentResetsTheSession() throws Exception {
+    raw.writeAndFlush(new Frame.Query(SID, 16, "hold", new byte[0]));
+    assertTrue(assertInstanceOf(Frame.Response.class, next()).accepted());
+    peer.sessions().get(0).write(Unpooled.wrappedBuffer(new byte[100])); // only 16 fit the window
+    Frame.Data sent = assertInstanceOf(Frame.Data.class, next());
+    assertEquals(16, sent.end());
+    raw.writeAndFlush(new Frame.Credit(SID, 50, 16)); // written, but never sent
+    assertTrue(expectReset(SID).message().contains("only 16 sent"));
+    assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
   void anOpenTheRawPeerNeverAnswersTimesOut() throws Exception {
     var open = peer.open("anything", new byte[] {1});
     Frame.Query query = assertInstanceOf(Frame.Query.class, next());
