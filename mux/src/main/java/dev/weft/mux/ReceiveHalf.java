@@ -38,9 +38,9 @@ final class ReceiveHalf {
       return violation;
     }
     window.arrived(data.end(), in.received());
-    long fresh = in.accept(data.offset(), data.payload());
-    bytesIn += fresh;
-    return null;
+    bytesIn += in.accept(data.offset(), data.payload());
+    return in.earlyRuns() > Wire.MAX_EARLY_RUNS
+        ? "more than " + Wire.MAX_EARLY_RUNS + " gaps in the data received out of order" : null;
   }
 
   /** The peer's Close at {@code end}; returns how it breaks the protocol, or null. */

@@ -16,6 +16,11 @@ public final class Wire {
   public static final int MAX_SERVICE = 255;
   /** Longest Query arguments. */
   public static final int MAX_ARGS = 1024;
+  /**
+   * Disjoint runs of out-of-order data a receiver holds per session; more resets the session
+   * (an honest sender leaves at most one gap per stream the session has used).
+   */
+  public static final int MAX_EARLY_RUNS = 64;
   /** Reset messages are diagnostics: longer ones are cut when encoded. */
   public static final int MAX_MESSAGE = 512;
 

@@ -46,6 +46,30 @@ class BuffersTest {
   }
 
   @Test
+  void earlyDataIsCopiedOutOfItsMessageWithoutOverlapsAndJoinedIntoRuns() {
+    ReceiveBuffer in = new ReceiveBuffer();
+    ByteBuf message = bytes(0, 64);
+    // One-byte pieces, each a slice of one large message, as a peer could send them.
+    for (int offset = 10; offset < 20; offset++) {
+      in.accept(offset, message.retainedSlice(offset, 1));
+    }
+    assertEquals(1, in.earlyRuns(), "contiguous pieces form one run");
+    in.accept(30, message.retainedSlice(30, 4));
+    in.accept(12, message.retainedSlice(12, 20)); // overlaps both runs and fills the gap between
+    assertEquals(1, in.earlyRuns(), "a piece that closes a gap joins the runs");
+    assertEquals(1, message.refCnt(), "nothing early still pins the message");
+    in.accept(0, message.retainedSlice(0, 10));
+    assertEquals(34, in.received());
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 34; i++) {
+      expected.append(i).append(',');
+    }
+    assertEquals(expected.toString(), drain(in));
+    assertEquals(0, in.earlyRuns());
+    message.release();
+  }
+
+  @Test
   void sendBufferRewindsToWhatThePeerReceivedAndReleasesWhatItConsumed() {
     SendBuffer out = new SendBuffer();
     out.append(bytes(0, 10));

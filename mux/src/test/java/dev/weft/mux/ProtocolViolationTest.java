@@ -127,6 +127,17 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void tooManyGapsInEarlyDataResetTheSession() throws Exception {
+    assertTrue(open(SID).accepted());
+    for (int gap = 1; gap <= Wire.MAX_EARLY_RUNS + 1; gap++) {
+      raw.write(new Frame.Data(SID, 2L * gap, Unpooled.wrappedBuffer(new byte[1])));
+    }
+    raw.flush();
+    assertTrue(expectReset(SID).message().contains("gaps"));
+    assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
   void creditForBytesNeverSentResetsTheSession() throws Exception {
     raw.writeAndFlush(new Frame.Query(SID, 16, "hold", new byte[0]));
     assertTrue(assertInstanceOf(Frame.Response.class, next()).accepted());
