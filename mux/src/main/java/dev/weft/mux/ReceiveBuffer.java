@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * and an idle session should cost a few hundred bytes, not a kilobyte of empty collections.
  */
 final class ReceiveBuffer {
+  /** Joined runs reach the handler in pieces no larger than a Data payload usually is. */
+  private static final int PIECE = 64 * 1024;
+
   private ArrayDeque<ByteBuf> ready;
   private TreeMap<Long, ByteBuf> early;
   private long received;
@@ -113,6 +116,13 @@ final class ReceiveBuffer {
     return fresh;
   }
 
+  private void addReady(ByteBuf buf) {
+    if (ready == null) {
+      ready = new ArrayDeque<>(4);
+    }
+    ready.add(buf);
+  }
+
   private void append(long offset, ByteBuf payload) {
     long end = offset + payload.readableBytes();
     if (end <= received) {
@@ -120,10 +130,10 @@ final class ReceiveBuffer {
       return;
     }
     payload.skipBytes((int) (received - offset));
-    if (ready == null) {
-      ready = new ArrayDeque<>(4);
+    while (payload.readableBytes() > PIECE) {
+      addReady(payload.readRetainedSlice(PIECE));
     }
-    ready.add(payload);
+    addReady(payload);
     received = end;
   }
 

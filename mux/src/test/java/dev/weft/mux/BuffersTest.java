@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,6 +68,36 @@ class BuffersTest {
     assertEquals(expected.toString(), drain(in));
     assertEquals(0, in.earlyRuns());
     message.release();
+  }
+
+  @Test
+  void randomPiecesInAnyOrderComeOutAsTheWholeSequence() {
+    SplittableRandom random = new SplittableRandom(42);
+    for (int round = 0; round < 300; round++) {
+      boolean large = round % 2 == 1;
+      int total = 1 + random.nextInt(large ? 400_000 : 300);
+      int span = large ? 40_000 : 40;
+      byte[] content = new byte[total];
+      random.nextBytes(content);
+      ByteBuf message = Unpooled.wrappedBuffer(content);
+      ReceiveBuffer in = new ReceiveBuffer();
+      ByteBuf out = Unpooled.buffer(total);
+      while (in.received() < total) {
+        int from = (int) Math.max(0, in.received() - span / 4 + random.nextInt(span * 2));
+        if (from >= total) {
+          continue;
+        }
+        int length = 1 + random.nextInt(Math.min(span, total - from));
+        in.accept(from, message.retainedSlice(from, length));
+        for (ByteBuf b; (b = in.poll()) != null; b.release()) {
+          out.writeBytes(b);
+        }
+      }
+      assertEquals(message, out, "round " + round);
+      assertEquals(0, in.earlyRuns());
+      message.release();
+      out.release();
+    }
   }
 
   @Test
