@@ -6,6 +6,7 @@ import dev.weft.identity.Identity;
 import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
+import dev.weft.link.LinkEventLoops;
 import dev.weft.link.Linker;
 import dev.weft.link.Listener;
 import dev.weft.link.RefusedException;
@@ -79,7 +80,7 @@ public final class Node implements NodeControl, AutoCloseable {
     this.started = config.clock().instant();
     this.loops = new EventLoops(config.threads());
     this.io = loops.group();
-    this.kcp = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-kcp", true));
+    this.kcp = LinkEventLoops.kcp(new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
     this.memory = new MemoryBudget(config.limits().memoryBudget());
     this.services = new Services(events, this::sessionLimitRefusal);
