@@ -20,8 +20,9 @@ public final class IdText {
    * ({@code "stream"}, {@code "session"}).
    */
   public static long parse(String text, String what) {
-    if (text == null || text.length() != 16 || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException("a " + what + " id is 16 hex digits, got '" + text + "'");
+    // HexFormat's test is ASCII only (Character.digit would take other scripts' digits too).
+    if (text == null || text.length() != 16 || !text.chars().allMatch(HexFormat::isHexDigit)) {
+      throw new IllegalArgumentException("'" + text + "' is not a " + what + " id (16 hex digits)");
     }
     return Long.parseUnsignedLong(text, 16);
   }

@@ -111,8 +111,8 @@ class FailoverTest {
         Event.SessionClosed closed = pair.next(Event.SessionClosed.class, c -> c.session().equals(id));
         assertTrue(closed.reason().contains("grace period"), closed.reason());
       }
-      assertTrue(pair.a.sessions().isEmpty());
-      assertTrue(pair.b.sessions().isEmpty());
+      assertTrue(pair.adminA.sessions().isEmpty());
+      assertTrue(pair.adminB.sessions().isEmpty());
     }
   }
 
@@ -138,7 +138,7 @@ class FailoverTest {
       for (FlowEnd flow : flows) {
         stuck.append("\n  A ").append(flow).append("\n  B ").append(pair.served(flow));
       }
-      throw new AssertionError(stuck + "\n  streams " + pair.a.streams(), e);
+      throw new AssertionError(stuck + "\n  streams " + pair.adminA.streams(), e);
     }
   }
 

@@ -119,7 +119,7 @@ class SoakTest {
       assertTrue(last.heapAfterGc() - first.heapAfterGc() < MAX_HEAP_GROWTH, "heap grew: " + samples);
       assertTrue(last.openFiles() - first.openFiles() < MAX_FD_GROWTH, "file descriptors grew: " + samples);
       assertTrue(last.sessionsDone() > WORKERS, "sessions completed: " + last.sessionsDone());
-      assertEquals(0, server.sessions().size() + client.sessions().size(), "sessions left open");
+      assertEquals(0, server.status().sessions() + client.status().sessions(), "sessions left open");
     }
   }
 

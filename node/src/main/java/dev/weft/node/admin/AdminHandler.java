@@ -2,7 +2,6 @@ package dev.weft.node.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.weft.mux.Session;
-import dev.weft.node.NodeControl;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -54,7 +53,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     if (request.method().equals(HttpMethod.GET) && uri.path().equals("/events")) {
-      EventFeed.start(ctx, node.events().subscribe(EVENT_QUEUE));
+      EventFeed.start(ctx, node.subscribe(EVENT_QUEUE));
       return;
     }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {

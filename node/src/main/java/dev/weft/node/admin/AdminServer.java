@@ -1,6 +1,5 @@
 package dev.weft.node.admin;
 
-import dev.weft.node.NodeControl;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
