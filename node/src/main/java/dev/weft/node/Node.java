@@ -58,7 +58,7 @@ public final class Node implements AutoCloseable {
   private final NioEventLoopGroup kcp;
   private final EventBus events;
   private final MemoryBudget memory;
-  private final Services services;
+  private final ExposedServices services;
   private final Peers peers;
   private final Linker linker;
   private final Forwards forwards;
@@ -80,7 +80,7 @@ public final class Node implements AutoCloseable {
     this.kcp = LinkEventLoops.kcp(new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
     this.memory = new MemoryBudget(config.limits().memoryBudget());
-    this.services = new Services(events, this::sessionLimitRefusal);
+    this.services = new ExposedServices(events, this::sessionLimitRefusal);
     Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
         this::knownEndpoints, this::link,
         this::relinkEnded);

@@ -125,7 +125,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void failoverDone(Session s, long to, Duration took) {
     Long from = failingOver.remove(s.id().value());
-    bus.publish(new Event.Failover(bus.clock().instant(), s.id().toString(),
+    bus.publish(new Event.FailoverDone(bus.clock().instant(), s.id().toString(),
         from == null ? null : IdText.of(from), IdText.of(to), took.toMillis()));
   }
 }

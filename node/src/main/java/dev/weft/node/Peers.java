@@ -42,12 +42,12 @@ final class Peers {
   private final Identity self;
   private final EventLoopGroup executors;
   private final MuxConfig mux;
-  private final Services services;
+  private final ExposedServices services;
   private final EventBus events;
   private final MemoryBudget memory;
   private final Relinker relinker;
 
-  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, Services services,
+  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, ExposedServices services,
       EventBus events, Relinker relinker) {
     this.self = self;
     this.relinker = relinker;

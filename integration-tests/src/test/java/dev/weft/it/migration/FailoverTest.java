@@ -81,7 +81,7 @@ class FailoverTest {
       Set<String> dead = Set.of(tcp.id().toString(), kcp.id().toString());
       for (FlowEnd flow : flows) {
         String id = flow.session.id().toString();
-        pair.next(Event.Failover.class, e -> e.session().equals(id) && !dead.contains(e.to()));
+        pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && !dead.contains(e.to()));
       }
       progress(pair, flows);
       pair.finish(flows);
@@ -152,7 +152,7 @@ class FailoverTest {
       String id = flow.session.id().toString();
       Event.FailoverStarted started = pair.next(Event.FailoverStarted.class,
           e -> e.session().equals(id) && from.equals(e.from()));
-      Event.Failover f = pair.next(Event.Failover.class, e -> e.session().equals(id) && from.equals(e.from()));
+      Event.FailoverDone f = pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && from.equals(e.from()));
       assertNotEquals(from, f.to());
       assertNotEquals(lost.id().value(), flow.session.streamId());
       JsonNode json = NodePair.json(started);

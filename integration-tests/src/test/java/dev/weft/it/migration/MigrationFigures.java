@@ -113,7 +113,7 @@ public final class MigrationFigures {
       long reset = System.nanoTime();
       pair.tcp.reset();
       for (String id : onTcp) {
-        resumes.add(pair.next(Event.Failover.class, e -> e.session().equals(id) && lost.equals(e.from())).millis());
+        resumes.add(pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && lost.equals(e.from())).millis());
       }
       walls.add((System.nanoTime() - reset) / 1_000_000);
       for (FlowEnd flow : load) {
