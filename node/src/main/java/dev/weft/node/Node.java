@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -145,7 +144,7 @@ public final class Node implements AutoCloseable {
     }
     for (Forward forward : forwardFile.load()) {
       forwards.start(forward).exceptionally(e -> {
-        LOG.warn("cannot restore forward {}: {}", forward.bind(), cause(e).getMessage());
+        LOG.warn("cannot restore forward {}: {}", forward.bind(), e.getMessage());
         return null;
       });
     }
@@ -373,11 +372,6 @@ public final class Node implements AutoCloseable {
     peers.release(peer);
   }
 
-  /** The table of peers, for tests in this package. */
-  Peers peerTable() {
-    return peers;
-  }
-
   public synchronized List<Expose> exposes() {
     return List.copyOf(exposes);
   }
@@ -443,10 +437,6 @@ public final class Node implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while trying to " + what, e);
     }
-  }
-
-  private static Throwable cause(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /**

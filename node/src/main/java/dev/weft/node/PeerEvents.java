@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns one peer's mux callbacks into node events. */
+/** Turns one peer's mux callbacks into node events, and tells the node's entry what changed. */
 final class PeerEvents implements PeerListener {
   private static final Logger LOG = LoggerFactory.getLogger(PeerEvents.class);
 

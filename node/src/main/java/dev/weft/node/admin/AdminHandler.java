@@ -15,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -116,7 +114,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
-    Throwable cause = unwrap(error);
+    Throwable cause = FutureFailure.cause(error);
     HttpResponseStatus status = statusOf(cause);
     String message = cause instanceof JsonProcessingException json
         ? "malformed JSON body: " + json.getOriginalMessage()
@@ -145,15 +143,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return cause instanceof RuntimeException
         ? HttpResponseStatus.INTERNAL_SERVER_ERROR
         : HttpResponseStatus.BAD_GATEWAY;
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private boolean authorized(FullHttpRequest request) {

@@ -18,14 +18,12 @@ import dev.weft.node.Node;
 import dev.weft.node.NodeStatus;
 import dev.weft.node.Subscription;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,6 +34,8 @@ import java.util.concurrent.TimeoutException;
 public final class NodeAdmin implements NodeControl {
   /** How long a ping waits for each stream's Pong: a stream that stays silent shows -1. */
   static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+  private static final Comparator<StreamInfo> BY_OPENING =
+      Comparator.comparing(StreamInfo::opened, Comparator.nullsLast(Comparator.naturalOrder()));
 
   private final Node node;
 
@@ -64,7 +64,7 @@ public final class NodeAdmin implements NodeControl {
         out.add(row(p, s));
       }
     }
-    out.sort(Comparator.comparing(StreamInfo::opened, Comparator.nullsLast(Comparator.naturalOrder())));
+    out.sort(BY_OPENING);
     return out;
   }
 
@@ -163,7 +163,7 @@ public final class NodeAdmin implements NodeControl {
    */
   private static <T> CompletableFuture<T> migrationOf(CompletableFuture<T> migration) {
     return migration.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        cause(e) instanceof MigrationException m ? refusal(m) : cause(e)));
+        FutureFailure.cause(e) instanceof MigrationException m ? refusal(m) : FutureFailure.cause(e)));
   }
 
   private static Exception refusal(MigrationException m) {
@@ -171,10 +171,6 @@ public final class NodeAdmin implements NodeControl {
         : new IllegalStateException(m.getMessage());
     e.initCause(m);
     return e;
-  }
-
-  private static Throwable cause(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   @Override
@@ -187,10 +183,9 @@ public final class NodeAdmin implements NodeControl {
   public CompletableFuture<List<PingResult>> ping(Identity peer) {
     LinkedPeer p = node.peer(peer).filter(LinkedPeer::linked).orElseThrow(
         () -> new NoSuchElementException("no stream to " + peer.shortText()));
-    List<Stream> streams = new ArrayList<>(p.streams());
-    streams.sort(Comparator.comparing(s -> p.stats(s.id()).map(StreamStats::attached).orElse(null),
-        Comparator.nullsLast(Comparator.<Instant>naturalOrder())));
-    List<CompletableFuture<PingResult>> pings = streams.stream().map(s -> p.ping(s.id())
+    List<CompletableFuture<PingResult>> pings = p.streams().stream()
+        .sorted(Comparator.comparing(s -> row(p, s), BY_OPENING))
+        .map(s -> p.ping(s.id())
         .orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .handle((rtt, failed) -> new PingResult(s.id().toString(), s.transport().scheme(),
             failed == null ? micros(rtt) : -1L)))
