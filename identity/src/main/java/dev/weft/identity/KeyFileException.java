@@ -20,12 +20,10 @@ public final class KeyFileException extends IOException {
   }
 
   private final Problem problem;
-  private final Path file;
 
   KeyFileException(Problem problem, Path file, String message, Throwable cause) {
     super("key file " + file + ": " + message, cause);
     this.problem = problem;
-    this.file = file;
   }
 
   KeyFileException(Problem problem, Path file, String message) {
@@ -34,9 +32,5 @@ public final class KeyFileException extends IOException {
 
   public Problem problem() {
     return problem;
-  }
-
-  public Path file() {
-    return file;
   }
 }
