@@ -162,8 +162,10 @@ public final class NodeAdmin implements NodeControl {
    * did not answer in time is a timeout (the session stays where it was).
    */
   private static <T> CompletableFuture<T> migrationOf(CompletableFuture<T> migration) {
-    return migration.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        FutureFailure.cause(e) instanceof MigrationException m ? refusal(m) : FutureFailure.cause(e)));
+    return migration.exceptionallyCompose(e -> {
+      Throwable cause = FutureFailure.cause(e);
+      return CompletableFuture.failedFuture(cause instanceof MigrationException m ? refusal(m) : cause);
+    });
   }
 
   private static Exception refusal(MigrationException m) {
@@ -185,10 +187,9 @@ public final class NodeAdmin implements NodeControl {
         () -> new NoSuchElementException("no stream to " + peer.shortText()));
     List<CompletableFuture<PingResult>> pings = p.streams().stream()
         .sorted(Comparator.comparing(s -> row(p, s), BY_OPENING))
-        .map(s -> p.ping(s.id())
-        .orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((rtt, failed) -> new PingResult(s.id().toString(), s.transport().scheme(),
-            failed == null ? micros(rtt) : -1L)))
+        .map(s -> p.ping(s.id()).orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((rtt, failed) -> new PingResult(s.id().toString(), s.transport().scheme(),
+                failed == null ? micros(rtt) : -1L)))
         .toList();
     return CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new))
         .thenApply(all -> pings.stream().map(CompletableFuture::join).toList());
