@@ -194,10 +194,6 @@ final class Peers {
     return peer;
   }
 
-  int size() {
-    return byIdentity.size();
-  }
-
   /** Sessions of all peers, opening ones included. */
   int sessionCount() {
     return byIdentity.values().stream().mapToInt(p -> p.mux().sessionCount()).sum();
