@@ -18,7 +18,6 @@ import dev.weft.node.Node;
 import dev.weft.node.NodeStatus;
 import dev.weft.node.Subscription;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -58,14 +57,8 @@ public final class NodeAdmin implements NodeControl {
 
   @Override
   public List<StreamInfo> streams() {
-    List<StreamInfo> out = new ArrayList<>();
-    for (LinkedPeer p : node.peers()) {
-      for (Stream s : p.streams()) {
-        out.add(row(p, s));
-      }
-    }
-    out.sort(BY_OPENING);
-    return out;
+    return node.peers().stream().flatMap(p -> p.streams().stream().map(s -> row(p, s)))
+        .sorted(BY_OPENING).toList();
   }
 
   private static StreamInfo row(LinkedPeer p, Stream s) {
@@ -83,14 +76,8 @@ public final class NodeAdmin implements NodeControl {
 
   @Override
   public List<SessionInfo> sessions() {
-    List<SessionInfo> out = new ArrayList<>();
-    for (LinkedPeer p : node.peers()) {
-      for (Session s : p.sessions()) {
-        out.add(row(p, s));
-      }
-    }
-    out.sort(Comparator.comparing(SessionInfo::opened));
-    return out;
+    return node.peers().stream().flatMap(p -> p.sessions().stream().map(s -> row(p, s)))
+        .sorted(Comparator.comparing(SessionInfo::opened)).toList();
   }
 
   private static SessionInfo row(LinkedPeer p, Session s) {
