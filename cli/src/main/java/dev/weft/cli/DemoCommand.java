@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import dev.weft.identity.Identity;
+import dev.weft.identity.IdText;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
@@ -81,7 +82,7 @@ final class DemoCommand extends WeftCommand {
     Subscription events = a.subscribe(1024);
     Session session = a.open(b.identity(), "checksum").get(WAIT_SECONDS, TimeUnit.SECONDS);
     out.println("session " + session.id() + " opened on stream "
-        + java.util.HexFormat.of().toHexDigits(session.streamId()) + "; sending " + Human.bytes(TOTAL) + " ...");
+        + IdText.of(session.streamId()) + "; sending " + Human.bytes(TOTAL) + " ...");
     out.flush();
 
     Progress progress = new Progress(out, TOTAL);
@@ -98,7 +99,7 @@ final class DemoCommand extends WeftCommand {
         next++;
         Stream to = session.streamId() == tcp.id().value() ? kcp : tcp;
         progress.note("migrating to " + to.transport().scheme() + " stream " + to.id());
-        a.migrate(session.id().toString(), to.id().toString()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        a.migrate(session.id(), to.id()).get(WAIT_SECONDS, TimeUnit.SECONDS);
       }
       random.nextBytes(chunk);
       toB.write(chunk);

@@ -14,7 +14,7 @@ final class Failure extends RuntimeException {
   }
 
   /** Prints {@code weft: MESSAGE} for any failure instead of a stack trace. */
-  static final class Handler implements CommandLine.IExecutionExceptionHandler {
+  static final class Printer implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cli,
         CommandLine.ParseResult parseResult) {

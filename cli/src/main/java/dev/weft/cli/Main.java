@@ -44,7 +44,7 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main(environment));
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler(new Failure.Handler());
+    cli.setExecutionExceptionHandler(new Failure.Printer());
     int code = cli.execute(args);
     out.flush();
     err.flush();

@@ -34,8 +34,9 @@ final class MigrateCommand extends WeftCommand {
         throw usage("--all needs --from STREAM and --to STREAM and no positional arguments");
       }
       String path = "/streams/" + Ids.check(from, "stream") + "/migrate";
-      JsonNode moved = admin().post(path, Map.of("to", Ids.check(to, "stream")));
-      out().println("moved " + moved.size() + " session(s) to " + to);
+      String target = Ids.check(to, "stream");
+      JsonNode answer = admin().post(path, Map.of("to", target));
+      out().println("moved " + answer.path("moved").asInt() + " session(s) to " + target);
       return;
     }
     if (stream == null || from != null || to != null) {

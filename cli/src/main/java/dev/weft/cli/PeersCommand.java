@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import dev.weft.node.PeerInfo;
+import dev.weft.node.admin.PeerInfo;
 import java.util.List;
 import picocli.CommandLine.Command;
 

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "ping", description = "Show the round trip on each stream to PEER (smoothed, "
-    + "from the pings every stream sends).")
+@Command(name = "ping", description = "Send a Ping on each stream to PEER and show its round "
+    + "trip (- if no Pong came in time).")
 final class PingCommand extends WeftCommand {
   @Parameters(index = "0", paramLabel = "PEER")
   String peer;

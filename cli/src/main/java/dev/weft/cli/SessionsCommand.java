@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import dev.weft.node.SessionInfo;
+import dev.weft.node.admin.SessionInfo;
 import java.util.List;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import dev.weft.node.StreamInfo;
+import dev.weft.node.admin.StreamInfo;
 import java.util.List;
 import picocli.CommandLine.Command;
 

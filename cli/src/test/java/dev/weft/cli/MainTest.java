@@ -19,23 +19,23 @@ class MainTest {
   @TempDir
   Path dir;
 
-  record Run(int code, String out, String err) {}
+  record Outcome(int code, String out, String err) {}
 
-  private Run weft(String... args) {
+  private Outcome weft(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(out), new PrintWriter(err), Map.of("WEFT_HOME", dir.toString()), args);
-    return new Run(code, out.toString(), err.toString());
+    return new Outcome(code, out.toString(), err.toString());
   }
 
   @Test
   void initCreatesAnIdentityOnceAndIdPrintsIt() {
-    Run init = weft("init");
+    Outcome init = weft("init");
     assertEquals(0, init.code(), init.err());
     String identity = init.out().trim();
     assertEquals(64, identity.length());
     assertEquals(identity, weft("id").out().trim());
-    Run again = weft("init");
+    Outcome again = weft("init");
     assertEquals(1, again.code());
     assertTrue(again.err().startsWith("weft: ") && again.err().contains("refusing to overwrite"),
         again.err());
@@ -44,7 +44,7 @@ class MainTest {
 
   @Test
   void idWithoutInitSaysWhatToDo() {
-    Run id = weft("id");
+    Outcome id = weft("id");
     assertEquals(1, id.code());
     assertEquals("weft: no identity in " + dir + "; run: weft init", id.err().trim());
   }
@@ -61,14 +61,14 @@ class MainTest {
   void aliasesAreSetListedResolvedAndRemoved() {
     String peer = NodeKey.generate().identity().toString();
     assertEquals(0, weft("alias", "set", "bob", peer).code());
-    Run ls = weft("alias", "ls");
+    Outcome ls = weft("alias", "ls");
     assertTrue(ls.out().contains("bob   " + peer), ls.out());
     assertTrue(weft("alias", "ls", "--json").out().contains("\"bob\" : \"" + peer + "\""));
     assertEquals(0, weft("alias", "rm", "bob").code());
-    Run gone = weft("alias", "rm", "bob");
+    Outcome gone = weft("alias", "rm", "bob");
     assertEquals(1, gone.code());
     assertEquals("weft: no alias bob", gone.err().trim());
-    Run bad = weft("alias", "set", "bob", "not-an-identity");
+    Outcome bad = weft("alias", "set", "bob", "not-an-identity");
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("identity"), bad.err());
   }
@@ -77,7 +77,7 @@ class MainTest {
   void commandsNeedingANodeSaySoWhenNoneRuns() throws Exception {
     for (String[] args : new String[][] {{"status"}, {"peers", "--json"}, {"streams"},
         {"sessions"}, {"unforward", "8080"}, {"events"}}) {
-      Run run = weft(args);
+      Outcome run = weft(args);
       assertEquals(1, run.code(), String.join(" ", args));
       assertEquals("weft: no node is running for " + dir, run.err().trim());
     }
@@ -86,7 +86,7 @@ class MainTest {
       closed = s.getLocalPort();
     }
     new AdminAccess("127.0.0.1", closed, AdminAccess.newToken()).write(dir); // stale file
-    Run stale = weft("status");
+    Outcome stale = weft("status");
     assertEquals(1, stale.code());
     assertEquals("weft: no node is running for " + dir, stale.err().trim());
   }
@@ -103,10 +103,10 @@ class MainTest {
 
   @Test
   void malformedArgumentsFailBeforeContactingTheNode() {
-    Run id = weft("unlink", "xyz");
+    Outcome id = weft("unlink", "xyz");
     assertEquals(2, id.code());
     assertTrue(id.err().contains("not a stream id"), id.err());
-    Run port = weft("unforward", "http");
+    Outcome port = weft("unforward", "http");
     assertEquals(2, port.code());
     assertTrue(port.err().contains("not a port"), port.err());
   }

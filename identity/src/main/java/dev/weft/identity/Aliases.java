@@ -116,10 +116,6 @@ public final class Aliases {
     return true;
   }
 
-  public synchronized Optional<Identity> get(String name) {
-    return Optional.ofNullable(names.get(name));
-  }
-
   /** The first alias (by name) of {@code identity}, for display. */
   public synchronized Optional<String> nameOf(Identity identity) {
     return names.entrySet().stream().filter(e -> e.getValue().equals(identity)).map(Map.Entry::getKey)

@@ -20,15 +20,10 @@ public final class IdText {
    * ({@code "stream"}, {@code "session"}).
    */
   public static long parse(String text, String what) {
-    if (text == null || text.length() != 16 || !text.chars().allMatch(IdText::hexDigit)) {
+    // HexFormat's test is ASCII only (Character.digit would take other scripts' digits too).
+    if (text == null || text.length() != 16 || !text.chars().allMatch(HexFormat::isHexDigit)) {
       throw new IllegalArgumentException("'" + text + "' is not a " + what + " id (16 hex digits)");
     }
     return Long.parseUnsignedLong(text, 16);
-  }
-
-  /** ASCII only: Character.digit would also take other scripts' digits. */
-  private static boolean hexDigit(int c) {
-    int lower = c | 0x20;
-    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'f');
   }
 }

@@ -58,10 +58,10 @@ public final class KeyFile {
       AtomicFile.createPrivateDirectory(dataDir);
       AtomicFile.create(file, text.getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
     } catch (FileAlreadyExistsException e) {
-      throw new KeyFileException(KeyFileException.Reason.EXISTS, file,
+      throw new KeyFileException(KeyFileException.Problem.EXISTS, file,
           "already exists; refusing to overwrite a node key", e);
     } catch (IOException e) {
-      throw new KeyFileException(KeyFileException.Reason.IO, file, "cannot write: " + e, e);
+      throw new KeyFileException(KeyFileException.Problem.IO, file, "cannot write: " + e, e);
     }
   }
 
@@ -72,7 +72,7 @@ public final class KeyFile {
     try {
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
       if (mode.stream().anyMatch(FOREIGN_ACCESS::contains)) {
-        throw new KeyFileException(KeyFileException.Reason.INSECURE_PERMISSIONS, file,
+        throw new KeyFileException(KeyFileException.Problem.INSECURE_PERMISSIONS, file,
             "mode " + PosixFilePermissions.toString(mode)
                 + " lets group or others access it; refusing to use it (chmod 600 it)");
       }
@@ -81,11 +81,11 @@ public final class KeyFile {
       }
       content = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new KeyFileException(KeyFileException.Reason.MISSING, file, "does not exist", e);
+      throw new KeyFileException(KeyFileException.Problem.MISSING, file, "does not exist", e);
     } catch (KeyFileException e) {
       throw e;
     } catch (IOException e) {
-      throw new KeyFileException(KeyFileException.Reason.IO, file, "cannot read: " + e, e);
+      throw new KeyFileException(KeyFileException.Problem.IO, file, "cannot read: " + e, e);
     }
     return parse(file, new String(content, StandardCharsets.US_ASCII));
   }
@@ -122,6 +122,6 @@ public final class KeyFile {
   }
 
   private static KeyFileException corrupt(Path file, String message) {
-    return new KeyFileException(KeyFileException.Reason.CORRUPT, file, message);
+    return new KeyFileException(KeyFileException.Problem.CORRUPT, file, message);
   }
 }

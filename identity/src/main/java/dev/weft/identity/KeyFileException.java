@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** The node key file could not be created or loaded; the message names the file and the cause. */
 public final class KeyFileException extends IOException {
   /** What went wrong, for callers that react differently (e.g. offer to create a missing key). */
-  public enum Reason {
+  public enum Problem {
     /** Creating a key where one already exists: keys are never overwritten. */
     EXISTS,
     /** No key file in the data directory. */
@@ -19,24 +19,18 @@ public final class KeyFileException extends IOException {
     IO
   }
 
-  private final Reason reason;
-  private final Path file;
+  private final Problem problem;
 
-  KeyFileException(Reason reason, Path file, String message, Throwable cause) {
+  KeyFileException(Problem problem, Path file, String message, Throwable cause) {
     super("key file " + file + ": " + message, cause);
-    this.reason = reason;
-    this.file = file;
+    this.problem = problem;
   }
 
-  KeyFileException(Reason reason, Path file, String message) {
-    this(reason, file, message, null);
+  KeyFileException(Problem problem, Path file, String message) {
+    this(problem, file, message, null);
   }
 
-  public Reason reason() {
-    return reason;
-  }
-
-  public Path file() {
-    return file;
+  public Problem problem() {
+    return problem;
   }
 }

@@ -104,7 +104,7 @@ class IdentityFuzzTest {
       assertTrue(new String(content, StandardCharsets.US_ASCII).contains(key.identity().toString()),
           "a key file loaded whose identity line does not name its key");
     } catch (KeyFileException e) {
-      assertEquals(KeyFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(KeyFileException.Problem.CORRUPT, e.problem(), e.getMessage());
       assertMessage(e);
     }
   }

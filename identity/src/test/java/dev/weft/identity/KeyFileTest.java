@@ -38,7 +38,7 @@ class KeyFileTest {
     NodeKey first = KeyFile.create(tmp);
     byte[] before = Files.readAllBytes(KeyFile.path(tmp));
     KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.create(tmp));
-    assertEquals(KeyFileException.Reason.EXISTS, e.reason());
+    assertEquals(KeyFileException.Problem.EXISTS, e.problem());
     assertTrue(e.getMessage().contains(KeyFile.path(tmp).toString()), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(KeyFile.path(tmp)));
     assertEquals(first.identity(), KeyFile.load(tmp).identity());
@@ -49,7 +49,7 @@ class KeyFileTest {
     KeyFile.create(tmp);
     Files.setPosixFilePermissions(KeyFile.path(tmp), PosixFilePermissions.fromString("rw-r--r--"));
     KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.load(tmp));
-    assertEquals(KeyFileException.Reason.INSECURE_PERMISSIONS, e.reason());
+    assertEquals(KeyFileException.Problem.INSECURE_PERMISSIONS, e.problem());
     assertTrue(e.getMessage().contains(KeyFile.path(tmp).toString()), e.getMessage());
     assertTrue(e.getMessage().contains("rw-r--r--"), e.getMessage());
   }
@@ -57,7 +57,7 @@ class KeyFileTest {
   @Test
   void missingKeyIsReportedAsMissing() {
     KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.load(tmp));
-    assertEquals(KeyFileException.Reason.MISSING, e.reason());
+    assertEquals(KeyFileException.Problem.MISSING, e.problem());
   }
 
   @Test
@@ -67,7 +67,7 @@ class KeyFileTest {
     for (int length : new int[] {0, 10, full.length / 2, full.length - 1}) {
       rewrite(Arrays.copyOf(full, length));
       KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.load(tmp), "length " + length);
-      assertEquals(KeyFileException.Reason.CORRUPT, e.reason(), e.getMessage());
+      assertEquals(KeyFileException.Problem.CORRUPT, e.problem(), e.getMessage());
       assertTrue(e.getMessage().contains(KeyFile.path(tmp).toString()), e.getMessage());
     }
   }
@@ -80,7 +80,7 @@ class KeyFileTest {
     char flipped = text.charAt(seedDigit) == '0' ? '1' : '0';
     rewrite((text.substring(0, seedDigit) + flipped + text.substring(seedDigit + 1)).getBytes(StandardCharsets.US_ASCII));
     KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.load(tmp));
-    assertEquals(KeyFileException.Reason.CORRUPT, e.reason());
+    assertEquals(KeyFileException.Problem.CORRUPT, e.problem());
     assertTrue(e.getMessage().contains("does not match"), e.getMessage());
   }
 
@@ -89,7 +89,7 @@ class KeyFileTest {
     KeyFile.create(tmp);
     rewrite("hello\n".getBytes(StandardCharsets.US_ASCII));
     KeyFileException e = assertThrows(KeyFileException.class, () -> KeyFile.load(tmp));
-    assertEquals(KeyFileException.Reason.CORRUPT, e.reason());
+    assertEquals(KeyFileException.Problem.CORRUPT, e.problem());
     assertTrue(e.getMessage().contains("first line"), e.getMessage());
   }
 

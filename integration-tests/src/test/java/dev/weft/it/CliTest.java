@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,15 +41,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
   @TempDir
   static Path dirs;
-  Weft.Node a;
-  Weft.Node b;
+  Weft.RunningNode a;
+  Weft.RunningNode b;
   EchoServer echo;
   int forwardPort;
 
   @BeforeAll
   void startNodes() throws Exception {
-    a = new Weft.Node(dirs.resolve("a"));
-    b = new Weft.Node(dirs.resolve("b"));
+    a = new Weft.RunningNode(dirs.resolve("a"));
+    b = new Weft.RunningNode(dirs.resolve("b"));
     echo = new EchoServer();
     ok(a.weft("alias", "set", "bob", b.identity));
     String stream = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
@@ -71,12 +72,12 @@ class CliTest {
     }
   }
 
-  private static Weft.Result ok(Weft.Result result) {
+  private static Weft.Output ok(Weft.Output result) {
     assertEquals(0, result.code(), "stdout: " + result.out() + "\nstderr: " + result.err());
     return result;
   }
 
-  private static void failsWith(Weft.Result result, String text) {
+  private static void failsWith(Weft.Output result, String text) {
     assertEquals(1, result.code(), result.out());
     assertTrue(result.err().startsWith("weft: ") && result.err().contains(text), result.err());
     assertEquals(1, result.err().lines().count(), result.err());
@@ -100,7 +101,7 @@ class CliTest {
 
   @Test
   void sixtyFourMebibytesThroughAForwardComeBackIdentical() throws Exception {
-    Transfer.Checksums sums = Transfer.echo(forwardPort, 64L << 20, 1);
+    EchoTransfer.Checksums sums = EchoTransfer.echo(forwardPort, 64L << 20, 1);
     assertEquals(64L << 20, sums.bytesBack());
     assertEquals(sums.sent(), sums.received());
   }
@@ -109,13 +110,13 @@ class CliTest {
   void twoHundredParallelForwardedConnections() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(200);
     try {
-      List<Future<Transfer.Checksums>> transfers = new ArrayList<>();
+      List<Future<EchoTransfer.Checksums>> transfers = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         long seed = i;
-        transfers.add(pool.submit(() -> Transfer.echo(forwardPort, 32 * 1024, seed)));
+        transfers.add(pool.submit(() -> EchoTransfer.echo(forwardPort, 32 * 1024, seed)));
       }
-      for (Future<Transfer.Checksums> t : transfers) {
-        Transfer.Checksums sums = t.get(90, TimeUnit.SECONDS);
+      for (Future<EchoTransfer.Checksums> t : transfers) {
+        EchoTransfer.Checksums sums = t.get(90, TimeUnit.SECONDS);
         assertEquals(32 * 1024, sums.bytesBack());
         assertEquals(sums.sent(), sums.received());
       }
@@ -145,6 +146,68 @@ class CliTest {
     }
   }
 
+  @Test
+  void migrateAllSaysHowManySessionsItMovedAndIdsMayBeUppercase() throws Exception {
+    List<String> earlier = new ArrayList<>(echoSessions().stream().map(s -> s.get("id").asText()).toList());
+    String from = null;
+    String to = null;
+    try (Socket first = new Socket("127.0.0.1", forwardPort)) {
+      first.setSoTimeout(30_000);
+      echoes(first, "one");
+      String one = newSession(earlier).get("id").asText();
+      earlier.add(one);
+      // The forward opens a session per connection as it accepts it: one at a time, to tell them apart.
+      try (Socket second = new Socket("127.0.0.1", forwardPort)) {
+        second.setSoTimeout(30_000);
+        echoes(second, "two");
+        String two = newSession(earlier).get("id").asText();
+        from = ok(a.weft("link", "bob", "kcp:127.0.0.1:" + b.kcpPort)).out().trim();
+        to = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
+        migrateBothWays(one, two, from, to);
+        echoes(first, "after the moves");
+        echoes(second, "after the moves");
+      }
+    } finally {
+      // Other tests count this peer's streams.
+      for (String stream : new String[] {from, to}) {
+        if (stream != null) {
+          ok(a.weft("unlink", stream));
+        }
+      }
+    }
+  }
+
+  /** Moves {@code one} to {@code from}, {@code two} to {@code to}, then every session each way. */
+  private void migrateBothWays(String one, String two, String from, String to) throws Exception {
+    // Ids in uppercase on the command line; the answer writes them as the node does.
+    assertEquals(one + " now on " + from,
+        ok(a.weft("migrate", one.toUpperCase(Locale.ROOT), from.toUpperCase(Locale.ROOT))).out().trim());
+    assertEquals(two + " now on " + to, ok(a.weft("migrate", two, to)).out().trim());
+    // Only the session on `from` moves: the one already on `to` is not counted.
+    assertEquals("moved 1 session(s) to " + to, ok(a.weft("migrate", "--all",
+        "--from", from.toUpperCase(Locale.ROOT), "--to", to.toUpperCase(Locale.ROOT))).out().trim());
+    // Both back through the admin API, uppercase ids there too.
+    HttpResponse<String> back = adminPost("/streams/" + to.toUpperCase(Locale.ROOT) + "/migrate",
+        "{\"to\": \"" + from.toUpperCase(Locale.ROOT) + "\"}");
+    assertEquals(200, back.statusCode(), back.body());
+    assertEquals(2, Json.mapper().readTree(back.body()).path("moved").asInt(), back.body());
+    HttpResponse<String> moved = adminPost("/sessions/" + two.toUpperCase(Locale.ROOT) + "/migrate",
+        "{\"stream\": \"" + to.toUpperCase(Locale.ROOT) + "\"}");
+    assertEquals(200, moved.statusCode(), moved.body());
+    JsonNode session = Json.mapper().readTree(moved.body());
+    assertEquals(two, session.get("id").asText());
+    assertEquals(to, session.get("stream").asText());
+  }
+
+  private HttpResponse<String> adminPost(String path, String body) throws Exception {
+    AdminAccess access = AdminAccess.read(a.data).orElseThrow();
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(access.baseUri() + path))
+        .header("Authorization", "Bearer " + access.token())
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static void echoes(Socket socket, String text) throws Exception {
     byte[] line = (text + "\n").getBytes(StandardCharsets.UTF_8);
     socket.getOutputStream().write(line);
@@ -172,7 +235,7 @@ class CliTest {
   @Test
   void connectPipesStdinAndHalfClosesOnEof() throws Exception {
     byte[] input = "one line\nand another\n".getBytes(StandardCharsets.UTF_8);
-    Weft.Result connect = ok(Weft.run(a.data, input, "connect", "bob", "echo"));
+    Weft.Output connect = ok(Weft.run(a.data, input, "connect", "bob", "echo"));
     assertEquals("one line\nand another\n", connect.out());
   }
 

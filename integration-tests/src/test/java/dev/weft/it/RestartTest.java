@@ -22,18 +22,18 @@ class RestartTest {
   void exposesForwardsAndAliasesSurviveARestart() throws Exception {
     String peer = NodeKey.generate().identity().toString();
     String identity;
-    try (Weft.Node node = new Weft.Node(dir)) {
+    try (Weft.RunningNode node = new Weft.RunningNode(dir)) {
       identity = node.identity;
       assertEquals(0, node.weft("alias", "set", "carol", peer).code());
       assertEquals(0, node.weft("expose", "web", "--to", "127.0.0.1:8080", "--public").code());
       assertEquals(0, node.weft("forward", "127.0.0.1:0", "carol", "web").code());
     }
     assertFalse(Files.exists(dir.resolve("admin.json")), "a clean stop removes the admin file");
-    Weft.Result stopped = Weft.run(dir, "status");
+    Weft.Output stopped = Weft.run(dir, "status");
     assertEquals(1, stopped.code());
     assertEquals("weft: no node is running for " + dir, stopped.err().trim());
 
-    try (Weft.Node node = new Weft.Node(dir)) {
+    try (Weft.RunningNode node = new Weft.RunningNode(dir)) {
       assertEquals(identity, node.identity);
       JsonNode status = Json.mapper().readTree(node.weft("status", "--json").out());
       assertEquals(1, status.get("exposes").asInt());

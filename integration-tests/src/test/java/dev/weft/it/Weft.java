@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class Weft {
   private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
-  record Result(int code, String out, String err) {}
+  record Output(int code, String out, String err) {}
 
   private Weft() {}
 
@@ -28,16 +28,16 @@ final class Weft {
   }
 
   /** Runs one command to completion (at most a minute). */
-  static Result run(Path data, String... args) throws Exception {
+  static Output run(Path data, String... args) throws Exception {
     return finish(builder(data, args).start(), null);
   }
 
   /** Runs one command with {@code stdin} as its input, closed afterwards. */
-  static Result run(Path data, byte[] stdin, String... args) throws Exception {
+  static Output run(Path data, byte[] stdin, String... args) throws Exception {
     return finish(builder(data, args).start(), stdin);
   }
 
-  private static Result finish(Process process, byte[] stdin) throws Exception {
+  private static Output finish(Process process, byte[] stdin) throws Exception {
     CompletableFuture<String> out = drain(process.getInputStream());
     CompletableFuture<String> err = drain(process.getErrorStream());
     try (var in = process.getOutputStream()) {
@@ -49,7 +49,7 @@ final class Weft {
       process.destroyForcibly();
       throw new AssertionError("weft did not finish within a minute");
     }
-    return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    return new Output(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
   }
 
   private static CompletableFuture<String> drain(InputStream stream) {
@@ -67,7 +67,7 @@ final class Weft {
   }
 
   /** A {@code weft run} process, started and ready (its admin file written). */
-  static final class Node implements AutoCloseable {
+  static final class RunningNode implements AutoCloseable {
     final Path data;
     final Process process;
     final List<String> lines = new ArrayList<>();
@@ -75,10 +75,10 @@ final class Weft {
     int tcpPort;
     int kcpPort;
 
-    Node(Path data) throws Exception {
+    RunningNode(Path data) throws Exception {
       this.data = data;
       if (!Files.exists(data.resolve("node.key"))) {
-        Result init = run(data, "init");
+        Output init = run(data, "init");
         if (init.code() != 0) {
           throw new AssertionError("weft init failed: " + init.err());
         }
@@ -123,7 +123,7 @@ final class Weft {
       return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
     }
 
-    Result weft(String... args) throws Exception {
+    Output weft(String... args) throws Exception {
       return run(data, args);
     }
 

@@ -1,9 +1,9 @@
 package dev.weft.link;
 
 /** Why a stream ended. */
-public record CloseReason(Kind kind, String message) {
+public record CloseReason(Origin origin, String message) {
   /** Who or what ended the stream. */
-  public enum Kind {
+  public enum Origin {
     /** This side closed it. */
     LOCAL,
     /** The peer closed it and said why. */
@@ -20,7 +20,7 @@ public record CloseReason(Kind kind, String message) {
 
   @Override
   public String toString() {
-    return switch (kind) {
+    return switch (origin) {
       case LOCAL -> "closed locally: " + message;
       case REMOTE -> "closed by peer: " + message;
       case TRANSPORT -> "connection lost: " + message;

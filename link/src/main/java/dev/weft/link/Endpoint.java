@@ -61,12 +61,6 @@ public record Endpoint(Transport transport, String host, int port) {
     return new Endpoint(transport, host, parsePort(text, port));
   }
 
-  /** The endpoint for an address a socket is bound to. */
-  public static Endpoint of(Transport transport, InetSocketAddress address) {
-    return new Endpoint(transport, address.getAddress() != null ? address.getAddress().getHostAddress()
-        : address.getHostString(), address.getPort());
-  }
-
   /** An unresolved socket address: resolution happens in Netty when connecting or binding. */
   public InetSocketAddress socketAddress() {
     return InetSocketAddress.createUnresolved(host, port);

@@ -17,15 +17,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -70,8 +65,8 @@ public final class Linker implements AutoCloseable {
         b.onInboundFailure);
     this.ownsGroups = b.tcpGroup == null;
     if (ownsGroups) {
-      this.tcpGroup = Epoll.isAvailable() ? new EpollEventLoopGroup(b.threads) : new NioEventLoopGroup(b.threads);
-      this.kcpGroup = new NioEventLoopGroup(1);
+      this.tcpGroup = LinkEventLoops.tcp(b.threads, new DefaultThreadFactory("weft-link-tcp"));
+      this.kcpGroup = LinkEventLoops.kcp(new DefaultThreadFactory("weft-link-kcp"));
     } else {
       this.tcpGroup = b.tcpGroup;
       this.kcpGroup = b.kcpGroup;
@@ -118,7 +113,7 @@ public final class Linker implements AutoCloseable {
     InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
     ChannelFuture bound = switch (endpoint.transport()) {
       case TCP -> new ServerBootstrap().group(tcpGroup)
-          .channel(tcpGroup instanceof EpollEventLoopGroup ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(LinkEventLoops.serverChannel(tcpGroup))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(accept)
@@ -199,7 +194,7 @@ public final class Linker implements AutoCloseable {
     int connectTimeout = (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis());
     ChannelFuture connected = switch (endpoint.transport()) {
       case TCP -> new Bootstrap().group(loop != null ? loop : tcpGroup)
-          .channel(tcpGroup instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class)
+          .channel(LinkEventLoops.socketChannel(tcpGroup))
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
           .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)

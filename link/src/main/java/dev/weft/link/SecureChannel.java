@@ -83,7 +83,7 @@ final class SecureChannel extends ChannelDuplexHandler {
 
   /** Responder: the access policy said no. */
   void refuse(String why) {
-    abort(new CloseReason(CloseReason.Kind.LOCAL, "refused: " + why), why);
+    abort(new CloseReason(CloseReason.Origin.LOCAL, "refused: " + why), why);
   }
 
   /** Sends pending data and CLOSE, then closes once the peer answers or the linger ends. */
@@ -92,7 +92,7 @@ final class SecureChannel extends ChannelDuplexHandler {
       return;
     }
     closing = true;
-    record(new CloseReason(CloseReason.Kind.LOCAL, why));
+    record(new CloseReason(CloseReason.Origin.LOCAL, why));
     flushPending();
     sendClose(why);
     ctx.executor().schedule(this::closeNow, CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
@@ -110,7 +110,7 @@ final class SecureChannel extends ChannelDuplexHandler {
       plainLength = receiver.decrypt(plain.array(), plain.arrayOffset() + plain.readerIndex(), plain.readableBytes());
     } catch (AEADBadTagException e) {
       plain.release();
-      abort(new CloseReason(CloseReason.Kind.DECRYPTION,
+      abort(new CloseReason(CloseReason.Origin.DECRYPTION,
           "transport message " + receiver.nonce() + " failed authentication"), "decryption failed");
       return;
     }
@@ -161,7 +161,7 @@ final class SecureChannel extends ChannelDuplexHandler {
     if (!accepted) {
       dialed.completeExceptionally(new RefusedException(ctx.channel().remoteAddress(), shown));
     }
-    record(new CloseReason(CloseReason.Kind.REMOTE, shown));
+    record(new CloseReason(CloseReason.Origin.REMOTE, shown));
     closing = true;
     failPending();
     if (!closeSent) {
@@ -224,7 +224,7 @@ final class SecureChannel extends ChannelDuplexHandler {
             ctx.flush();
           }
         }
-        case READER_IDLE -> abort(new CloseReason(CloseReason.Kind.TIMEOUT,
+        case READER_IDLE -> abort(new CloseReason(CloseReason.Origin.TIMEOUT,
             "nothing received for " + config.idleTimeout().toSeconds() + " s"), "idle timeout");
         default -> { }
       }
@@ -238,7 +238,7 @@ final class SecureChannel extends ChannelDuplexHandler {
     if (cause instanceof DecoderException) {
       abort(protocolError(cause.getMessage()), "protocol error");
     } else {
-      record(new CloseReason(CloseReason.Kind.TRANSPORT, transportError(cause)));
+      record(new CloseReason(CloseReason.Origin.TRANSPORT, transportError(cause)));
       closing = true;
       closeNow();
     }
@@ -248,7 +248,7 @@ final class SecureChannel extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
     failPending();
-    record(new CloseReason(CloseReason.Kind.TRANSPORT, "connection closed without a close message"));
+    record(new CloseReason(CloseReason.Origin.TRANSPORT, "connection closed without a close message"));
     if (!accepted) {
       dialed.completeExceptionally(new HandshakeException(ctx.channel().remoteAddress(),
           "connection closed before the peer accepted the link"));
@@ -294,7 +294,7 @@ final class SecureChannel extends ChannelDuplexHandler {
   }
 
   private CloseReason protocolError(String message) {
-    return new CloseReason(CloseReason.Kind.PROTOCOL, message);
+    return new CloseReason(CloseReason.Origin.PROTOCOL, message);
   }
 
   private void record(CloseReason why) {

@@ -101,14 +101,14 @@ class HostileInputTest {
   }
 
   private void tamperedLinkCloses(Transport transport, Tamper.Mode mode) throws Exception {
-    LinkTest.Link link = LinkTest.connect(client, server, transport);
+    LinkTest.LinkedPair link = LinkTest.connect(client, server, transport);
     Stream dialled = link.dialled();
     Stream accepted = link.accepted();
     dialled.channel().pipeline().addFirst("tamper", new Tamper(mode));
     dialled.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[100]));
     CloseReason serverSide = accepted.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
-    assertEquals(CloseReason.Kind.DECRYPTION, serverSide.kind(), serverSide.toString());
-    assertEquals(new CloseReason(CloseReason.Kind.REMOTE, "decryption failed"),
+    assertEquals(CloseReason.Origin.DECRYPTION, serverSide.origin(), serverSide.toString());
+    assertEquals(new CloseReason(CloseReason.Origin.REMOTE, "decryption failed"),
         dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
     LinkTest.dial(client, link.listener(), server);
   }

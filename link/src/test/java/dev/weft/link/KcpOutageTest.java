@@ -73,19 +73,19 @@ class KcpOutageTest {
         Stream dialled = quick.linker.dial(path.endpoint(), server.identity()).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
         path.cut(Integer.MAX_VALUE);
         dialled.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[64 * 1024]));
-        assertEquals(CloseReason.Kind.TIMEOUT, dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS).kind());
+        assertEquals(CloseReason.Origin.TIMEOUT, dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS).origin());
       }
     }
   }
 
   @Test
   void aDiallerWhosePeersPortClosedEndsTheStreamSayingSo() throws Exception {
-    LinkTest.Link link = LinkTest.connect(client, server, Transport.KCP);
+    LinkTest.LinkedPair link = LinkTest.connect(client, server, Transport.KCP);
     link.listener().close().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
     // Enough to keep sending for a while: every send now draws an ICMP port unreachable.
     link.dialled().channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[4 << 20]));
     CloseReason reason = link.dialled().closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
-    assertEquals(CloseReason.Kind.TRANSPORT, reason.kind(), reason.toString());
+    assertEquals(CloseReason.Origin.TRANSPORT, reason.origin(), reason.toString());
     assertTrue(reason.message().contains("port unreachable"), reason.message());
   }
 }

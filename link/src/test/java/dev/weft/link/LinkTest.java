@@ -41,18 +41,18 @@ class LinkTest {
   }
 
   /** Both ends of one fresh link from {@code client} to {@code server}. */
-  record Link(Listener listener, Stream dialled, Stream accepted) {}
+  record LinkedPair(Listener listener, Stream dialled, Stream accepted) {}
 
-  static Link connect(Peer client, Peer server, Transport transport) throws Exception {
+  static LinkedPair connect(Peer client, Peer server, Transport transport) throws Exception {
     Listener listener = listen(server, transport);
     Stream dialled = dial(client, listener, server);
-    return new Link(listener, dialled, server.nextStream());
+    return new LinkedPair(listener, dialled, server.nextStream());
   }
 
   @ParameterizedTest
   @EnumSource(Transport.class)
   void handshakeProvesBothIdentitiesAndAgreesOnTheId(Transport transport) throws Exception {
-    Link link = connect(client, server, transport);
+    LinkedPair link = connect(client, server, transport);
     assertTrue(link.listener().localAddress().getPort() > 0);
     Stream dialled = link.dialled();
     Stream accepted = link.accepted();
@@ -82,7 +82,7 @@ class LinkTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void plaintextOfEverySizeArrivesIntactBothWays(Transport transport) throws Exception {
-    Link link = connect(client, server, transport);
+    LinkedPair link = connect(client, server, transport);
     Stream dialled = link.dialled();
     Stream accepted = link.accepted();
     Random random = new Random(7);
@@ -139,15 +139,15 @@ class LinkTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void closeCarriesTheReasonToThePeer(Transport transport) throws Exception {
-    Link link = connect(client, server, transport);
+    LinkedPair link = connect(client, server, transport);
     Stream dialled = link.dialled();
     Stream accepted = link.accepted();
     Received sink = Peer.received(accepted);
     dialled.channel().write(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
     dialled.close("going away");
-    assertEquals(new CloseReason(CloseReason.Kind.REMOTE, "going away"),
+    assertEquals(new CloseReason(CloseReason.Origin.REMOTE, "going away"),
         accepted.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
-    assertEquals(new CloseReason(CloseReason.Kind.LOCAL, "going away"),
+    assertEquals(new CloseReason(CloseReason.Origin.LOCAL, "going away"),
         dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
     assertArrayEquals(new byte[] {1, 2, 3}, sink.first(3).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS),
         "data written before close is delivered");
@@ -158,7 +158,7 @@ class LinkTest {
   void keepalivesHoldAnIdleLinkAndSilenceClosesIt(Transport transport) throws Exception {
     Duration idle = Duration.ofMillis(900);
     try (Peer quick = new Peer(b -> b.idleTimeout(idle)); Peer other = new Peer(b -> b.idleTimeout(idle))) {
-      Link link = connect(other, quick, transport);
+      LinkedPair link = connect(other, quick, transport);
       Stream dialled = link.dialled();
       Stream accepted = link.accepted();
       CompletableFuture<CloseReason> closed = accepted.closeFuture();
@@ -166,7 +166,7 @@ class LinkTest {
           "keepalives keep a quiet link open");
       // Now the dialer stops hearing anything: it must give up on its own.
       dialled.channel().pipeline().addFirst("deaf", new Deaf());
-      assertEquals(CloseReason.Kind.TIMEOUT, dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS).kind());
+      assertEquals(CloseReason.Origin.TIMEOUT, dialled.closeFuture().get(Peer.WAIT_SECONDS, TimeUnit.SECONDS).origin());
     }
   }
 

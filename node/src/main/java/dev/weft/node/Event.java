@@ -25,7 +25,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = Event.MigrationDone.class, name = "migration-done"),
   @JsonSubTypes.Type(value = Event.MigrationFailed.class, name = "migration-failed"),
   @JsonSubTypes.Type(value = Event.FailoverStarted.class, name = "failover-started"),
-  @JsonSubTypes.Type(value = Event.Failover.class, name = "failover"),
+  @JsonSubTypes.Type(value = Event.FailoverDone.class, name = "failover"),
   @JsonSubTypes.Type(value = Event.Overflow.class, name = "overflow"),
 })
 public sealed interface Event {
@@ -71,7 +71,7 @@ public sealed interface Event {
   record FailoverStarted(Instant at, String session, String from, String reason) implements Event {}
 
   /** A session of a dead stream resumed on another one, {@code millis} after the failure. */
-  record Failover(Instant at, String session, String from, String to, long millis)
+  record FailoverDone(Instant at, String session, String from, String to, long millis)
       implements Event {}
 
   /** This subscriber fell behind and {@code dropped} events were not delivered to it. */

@@ -2,7 +2,6 @@ package dev.weft.node;
 
 import java.time.Clock;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fans node events out to subscribers. Publishing never blocks: each subscriber has its own
@@ -11,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EventBus {
   private final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
-  private final AtomicLong published = new AtomicLong();
   private final Clock clock;
 
   public EventBus(Clock clock) {
@@ -25,7 +23,6 @@ public final class EventBus {
 
   /** Delivers {@code event} to every subscriber that has room for it. Safe from any thread. */
   public void publish(Event event) {
-    published.incrementAndGet();
     for (Subscription s : subscribers) {
       s.offer(event);
     }
@@ -38,16 +35,8 @@ public final class EventBus {
     return s;
   }
 
-  public long published() {
-    return published.get();
-  }
-
   /** Events dropped across all current subscribers since they subscribed. */
   public long dropped() {
     return subscribers.stream().mapToLong(Subscription::droppedTotal).sum();
-  }
-
-  public int subscribers() {
-    return subscribers.size();
   }
 }

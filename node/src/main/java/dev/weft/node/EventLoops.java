@@ -1,33 +1,24 @@
 package dev.weft.node;
 
+import dev.weft.link.LinkEventLoops;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 
 /**
- * The node's TCP event loops (native epoll where available, else NIO) and the channel classes
- * that run on them. Every TCP channel of a node is on this one group, so a peer's streams, its
- * session table and the sockets bridged to its sessions can share one loop: no task hops
+ * The node's TCP event loops (the link's transport choice, {@link LinkEventLoops}) and the channel
+ * classes that run on them. Every TCP channel of a node is on this one group, so a peer's streams,
+ * its session table and the sockets bridged to its sessions can share one loop: no task hops
  * between threads on the data path.
  */
 final class EventLoops {
   private final EventLoopGroup group;
-  private final boolean epoll;
 
   EventLoops(int threads) {
-    DefaultThreadFactory threadFactory = new DefaultThreadFactory("weft-io", true);
-    this.epoll = Epoll.isAvailable();
-    this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+    this.group = LinkEventLoops.tcp(threads, new DefaultThreadFactory("weft-io", true));
   }
 
   EventLoopGroup group() {
@@ -35,11 +26,11 @@ final class EventLoops {
   }
 
   Class<? extends SocketChannel> socketChannel() {
-    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    return LinkEventLoops.socketChannel(group);
   }
 
   Class<? extends ServerChannel> serverChannel() {
-    return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    return LinkEventLoops.serverChannel(group);
   }
 
   /** {@code executor} as one of these loops, or null if it is not one (a KCP loop, a test's). */

@@ -53,11 +53,6 @@ public record HostPort(String host, int port) {
     return new HostPort(host, address.getPort());
   }
 
-  /** An unresolved socket address; Netty resolves it when binding or connecting. */
-  public InetSocketAddress toSocketAddress() {
-    return InetSocketAddress.createUnresolved(host, port);
-  }
-
   @JsonValue
   @Override
   public String toString() {

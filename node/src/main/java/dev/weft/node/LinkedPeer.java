@@ -3,18 +3,25 @@ package dev.weft.node;
 import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.link.Stream;
+import dev.weft.link.StreamId;
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionTable;
+import dev.weft.mux.StreamStats;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One remote identity: its streams (any number, TCP and KCP together) and the mux session table
  * that spans them. The table outlives the streams, so sessions can fail over to a new one.
+ * Embedders read it through {@link Node#peers()}; the node alone changes it.
  */
-final class LinkedPeer {
+public final class LinkedPeer {
   private final Identity identity;
   private final SessionTable mux;
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
@@ -28,8 +35,48 @@ final class LinkedPeer {
     this.mux = mux;
   }
 
-  Identity identity() {
+  public Identity identity() {
     return identity;
+  }
+
+  /** The live streams. */
+  public List<Stream> streams() {
+    return List.copyOf(streams.values());
+  }
+
+  public Optional<Stream> stream(StreamId id) {
+    return Optional.ofNullable(streams.get(id.value()));
+  }
+
+  /** The session table's measurements of one stream (RTT, loss, sessions on it). */
+  public Optional<StreamStats> stats(StreamId id) {
+    return mux.streamInfo(id.value());
+  }
+
+  /** The sessions, failing-over ones included. */
+  public List<Session> sessions() {
+    return mux.sessions();
+  }
+
+  public Optional<Session> session(SessionId id) {
+    return mux.session(id);
+  }
+
+  /**
+   * Sends a Ping on {@code stream} now; completes with the round trip when its Pong is back, and
+   * fails if the stream is not live or closes first.
+   */
+  public CompletableFuture<Duration> ping(StreamId stream) {
+    return mux.ping(stream.value());
+  }
+
+  public boolean linked() {
+    return !streams.isEmpty();
+  }
+
+  /** When its first stream of this run came up; null while it has none. */
+  public Instant linkedSince() {
+    return linked() ? linkedSince : null;
   }
 
   SessionTable mux() {
@@ -76,23 +123,7 @@ final class LinkedPeer {
     return forgotten;
   }
 
-  List<Stream> streams() {
-    return List.copyOf(streams.values());
-  }
-
   int streamCount() {
     return streams.size();
-  }
-
-  Stream stream(long id) {
-    return streams.get(id);
-  }
-
-  boolean linked() {
-    return !streams.isEmpty();
-  }
-
-  Instant linkedSince() {
-    return linked() ? linkedSince : null;
   }
 }

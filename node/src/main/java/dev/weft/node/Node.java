@@ -1,24 +1,23 @@
 package dev.weft.node;
 
 import dev.weft.identity.AtomicFile;
-import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
+import dev.weft.link.LinkEventLoops;
 import dev.weft.link.Linker;
 import dev.weft.link.Listener;
-import dev.weft.link.RefusedException;
 import dev.weft.link.Stream;
 import dev.weft.link.StreamId;
 import dev.weft.mux.MemoryBudget;
-import dev.weft.mux.MigrationException;
 import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
+import dev.weft.node.admin.NodeAdmin;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -29,12 +28,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * exposes its own, and reports what happens as events. Embed it with {@link #start}; the
  * {@code weft run} command is one such embedding plus the admin API.
  */
-public final class Node implements NodeControl, AutoCloseable {
+public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STOP_GRACE = Duration.ofSeconds(3);
@@ -60,7 +57,7 @@ public final class Node implements NodeControl, AutoCloseable {
   private final NioEventLoopGroup kcp;
   private final EventBus events;
   private final MemoryBudget memory;
-  private final Services services;
+  private final ExposedServices services;
   private final Peers peers;
   private final Linker linker;
   private final Forwards forwards;
@@ -79,12 +76,12 @@ public final class Node implements NodeControl, AutoCloseable {
     this.started = config.clock().instant();
     this.loops = new EventLoops(config.threads());
     this.io = loops.group();
-    this.kcp = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-kcp", true));
+    this.kcp = LinkEventLoops.kcp(new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
     this.memory = new MemoryBudget(config.limits().memoryBudget());
-    this.services = new Services(events, this::sessionLimitRefusal);
+    this.services = new ExposedServices(events, this::sessionLimitRefusal);
     Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
-        peer -> knownEndpoints(peer).stream().map(Endpoint::parse).toList(), this::link,
+        this::knownEndpoints, this::link,
         this::relinkEnded);
     this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events, relinker);
     NodeLimits limits = config.limits();
@@ -147,13 +144,13 @@ public final class Node implements NodeControl, AutoCloseable {
     }
     for (Forward forward : forwardFile.load()) {
       forwards.start(forward).exceptionally(e -> {
-        LOG.warn("cannot restore forward {}: {}", forward.bind(), cause(e).getMessage());
+        LOG.warn("cannot restore forward {}: {}", forward.bind(), e.getMessage());
         return null;
       });
     }
     if (config.admin() != null) {
       String token = AdminAccess.newToken();
-      admin = AdminServer.start(this, new InetSocketAddress(config.admin().host(),
+      admin = AdminServer.start(new NodeAdmin(this), new InetSocketAddress(config.admin().host(),
           config.admin().port()), config.adminRemote(), token);
       InetSocketAddress bound = admin.address();
       new AdminAccess(bound.getAddress().getHostAddress(), bound.getPort(), token)
@@ -224,10 +221,10 @@ public final class Node implements NodeControl, AutoCloseable {
   }
 
   /**
-   * Opens a session to {@code peer}'s {@code service} on its best live stream (lowest smoothed
-   * RTT). With no stream, links first using the peer's known endpoints.
+   * Opens a session to {@code peer}'s {@code service} on its best live stream (best score:
+   * smoothed RTT inflated by ping loss). With no stream, links first using the peer's known
+   * endpoints.
    */
-  @Override
   public CompletableFuture<Session> open(Identity peer, String service) {
     String full = sessionLimitRefusal();
     if (full != null) {
@@ -245,18 +242,63 @@ public final class Node implements NodeControl, AutoCloseable {
   }
 
   private CompletableFuture<Void> linkKnown(Identity peer) {
-    List<String> known;
-    synchronized (this) {
-      known = endpoints.stream().filter(e -> e.peer().equals(peer)).map(KnownEndpoint::endpoint)
-          .toList();
-    }
     CompletableFuture<Void> attempt = CompletableFuture.failedFuture(new NoSuchElementException(
         "no stream to " + peer.shortText() + " and no known endpoint; link it first"));
-    for (String endpoint : known) {
-      attempt = attempt.exceptionallyCompose(e -> link(peer, Endpoint.parse(endpoint))
-          .thenApply(stream -> null));
+    for (Endpoint endpoint : knownEndpoints(peer)) {
+      attempt = attempt.exceptionallyCompose(e -> link(peer, endpoint).thenApply(stream -> null));
     }
     return attempt;
+  }
+
+  /**
+   * Closes a stream (the peer sees why); with {@code drain}, first moves its sessions to another
+   * stream to the same peer. Throws {@link NoSuchElementException} for an unknown stream and
+   * {@link IllegalStateException} if there is no other stream to drain to; a failed drain fails
+   * the future with the mux's {@link dev.weft.mux.MigrationException}.
+   */
+  public CompletableFuture<Void> unlink(StreamId stream, boolean drain) {
+    LinkedPeer p = peerOfStream(stream);
+    Stream s = p.stream(stream).orElseThrow(() -> new NoSuchElementException("no stream " + stream));
+    CompletableFuture<?> before = CompletableFuture.completedFuture(null);
+    if (drain) {
+      Stream other = p.streams().stream().filter(o -> !o.id().equals(stream)).findFirst()
+          .orElseThrow(() -> new IllegalStateException(
+              "stream " + stream + " is the peer's only stream: nowhere to drain its sessions"));
+      before = p.mux().migrateAll(stream.value(), other.id().value());
+    }
+    return before.thenCompose(x -> {
+      s.close("unlinked by the operator");
+      return s.closeFuture().thenApply(reason -> null);
+    });
+  }
+
+  /**
+   * Moves a session, live, to another stream to the same peer; completes with how long this side
+   * held its writes. Throws {@link NoSuchElementException} for an unknown session or stream and
+   * {@link IllegalStateException} for a stream to another peer; the mux's refusals fail the
+   * future with {@link dev.weft.mux.MigrationException}.
+   */
+  public CompletableFuture<Duration> migrate(SessionId session, StreamId stream) {
+    LinkedPeer p = peerOfSession(session);
+    if (p.stream(stream).isEmpty()) {
+      LinkedPeer owner = peerOfStream(stream);
+      throw new IllegalStateException("stream " + stream + " goes to " + owner.identity().shortText()
+          + ", not to the session's peer " + p.identity().shortText());
+    }
+    return p.mux().migrate(session, stream.value());
+  }
+
+  /**
+   * Moves every open session on {@code from} to {@code to}, streams to the same peer; completes
+   * with how many moved.
+   */
+  public CompletableFuture<Integer> migrateAll(StreamId from, StreamId to) {
+    LinkedPeer p = peerOfStream(from);
+    if (p.stream(to).isEmpty()) {
+      peerOfStream(to);
+      throw new IllegalStateException("streams " + from + " and " + to + " go to different peers");
+    }
+    return p.mux().migrateAll(from.value(), to.value());
   }
 
   /** Exposes {@code service} to the peers {@code access} allows; not persisted. */
@@ -269,30 +311,26 @@ public final class Node implements NodeControl, AutoCloseable {
     return events.subscribe(capacity);
   }
 
-  // ---- NodeControl: what the admin API offers ----
+  // ---- what the node holds now ----
 
-  @Override
+  /** The node's state at a glance, without a pass over its sessions. */
   public NodeStatus status() {
-    List<LinkedPeer> all = peers.all();
+    Peers.Load load = peers.load();
     return new NodeStatus(identity(), version(), started,
-        listeners().stream().map(Endpoint::toString).toList(),
-        (int) all.stream().filter(LinkedPeer::linked).count(),
-        all.stream().mapToInt(p -> p.streams().size()).sum(), peers.sessions().size(),
-        services.size(), forwards.all().size(), events.dropped(), limitUsage(all));
+        listeners().stream().map(Endpoint::toString).toList(), load.linked(), load.streams(),
+        load.sessions(), services.size(), forwards.all().size(), events.dropped(), limitUsage(load));
   }
 
-  private List<LimitUsage> limitUsage(List<LinkedPeer> all) {
+  private List<LimitUsage> limitUsage(Peers.Load load) {
     NodeLimits limits = config.limits();
     return List.of(
         new LimitUsage("pending handshakes", linker.pendingHandshakes(), limits.pendingHandshakes()),
         new LimitUsage("sources over handshake rate (per s)", linker.throttledSources(),
             limits.handshakesPerSecond()),
-        new LimitUsage("streams per peer (busiest)",
-            all.stream().mapToInt(p -> p.streams().size()).max().orElse(0), limits.streamsPerPeer()),
-        new LimitUsage("sessions per peer (busiest)",
-            all.stream().mapToInt(p -> p.mux().sessionCount()).max().orElse(0),
+        new LimitUsage("streams per peer (busiest)", load.busiestStreams(), limits.streamsPerPeer()),
+        new LimitUsage("sessions per peer (busiest)", load.busiestSessions(),
             config.mux().maxSessionsPerPeer()),
-        new LimitUsage("sessions per node", peers.sessionCount(), limits.sessionsPerNode()),
+        new LimitUsage("sessions per node", load.sessions(), limits.sessionsPerNode()),
         new LimitUsage("receive buffer bytes", memory.used(), memory.limit()));
   }
 
@@ -301,16 +339,32 @@ public final class Node implements NodeControl, AutoCloseable {
     return version == null ? "dev" : version;
   }
 
-  @Override
-  public List<PeerInfo> peers() {
-    List<PeerInfo> out = new ArrayList<>();
-    for (LinkedPeer p : peers.all()) {
-      if (p.linked()) {
-        out.add(new PeerInfo(p.identity(), p.streams().size(), p.mux().sessions().size(),
-            p.linkedSince(), knownEndpoints(p.identity())));
-      }
-    }
-    return out;
+  /**
+   * Every peer the node holds, by identity: the linked ones, and unlinked ones whose sessions
+   * wait to fail over.
+   */
+  public List<LinkedPeer> peers() {
+    return peers.all();
+  }
+
+  public Optional<LinkedPeer> peer(Identity identity) {
+    return peers.get(identity);
+  }
+
+  /** The peer of a live stream; {@link NoSuchElementException} if there is none. */
+  public LinkedPeer peerOfStream(StreamId stream) {
+    return peers.peerOfStream(stream.value());
+  }
+
+  /** The peer of an open session; {@link NoSuchElementException} if there is none. */
+  public LinkedPeer peerOfSession(SessionId session) {
+    return peers.peerOfSession(session.value());
+  }
+
+  /** Where {@code peer} was linked before (kept in the data directory). */
+  public synchronized List<Endpoint> knownEndpoints(Identity peer) {
+    return endpoints.stream().filter(e -> e.peer().equals(peer))
+        .map(e -> Endpoint.parse(e.endpoint())).toList();
   }
 
   /** A relinking run ended: the peer's entry may be unused now. */
@@ -318,110 +372,28 @@ public final class Node implements NodeControl, AutoCloseable {
     peers.release(peer);
   }
 
-  /** The table of peers, for tests in this package. */
-  Peers peerTable() {
-    return peers;
-  }
-
-  private synchronized List<String> knownEndpoints(Identity peer) {
-    return endpoints.stream().filter(e -> e.peer().equals(peer)).map(KnownEndpoint::endpoint)
-        .toList();
-  }
-
-  @Override
-  public List<StreamInfo> streams() {
-    List<StreamInfo> out = new ArrayList<>();
-    for (LinkedPeer p : peers.all()) {
-      for (Stream s : p.streams()) {
-        out.add(info(p, s, p.mux().streamInfo(s.id().value())));
-      }
-    }
-    out.sort(Comparator.comparing(StreamInfo::opened, Comparator.nullsLast(Comparator.naturalOrder())));
-    return out;
-  }
-
-  private static StreamInfo info(LinkedPeer p, Stream s, Optional<dev.weft.mux.StreamStats> m) {
-    return new StreamInfo(s.id().toString(), p.identity(), s.transport().scheme(),
-        HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
-        s.initiator(),
-        m.map(dev.weft.mux.StreamStats::attached).orElse(null),
-        m.map(i -> i.srtt() == null ? -1L : i.srtt().toNanos() / 1000).orElse(-1L),
-        m.map(dev.weft.mux.StreamStats::sessions).orElse(0));
-  }
-
-  @Override
-  public List<SessionInfo> sessions() {
-    List<SessionInfo> out = new ArrayList<>();
-    for (LinkedPeer p : peers.all()) {
-      for (Session s : p.mux().sessions()) {
-        out.add(info(p, s));
-      }
-    }
-    out.sort(Comparator.comparing(SessionInfo::opened));
-    return out;
-  }
-
-  private static SessionInfo info(LinkedPeer p, Session s) {
-    return new SessionInfo(s.id().toString(), p.identity(), s.service(),
-        IdText.of(s.streamId()), s.state().name(),
-        s.direction() == dev.weft.mux.Direction.INBOUND, s.created(), s.bytesIn(), s.bytesOut(),
-        s.migrations());
-  }
-
-  @Override
-  public CompletableFuture<StreamInfo> link(Identity peer, String endpoint) {
-    // Only this stream's row: building every stream's (streams()) made each link cost O(streams).
-    return link(peer, Endpoint.parse(endpoint)).thenApply(stream -> {
-      long id = stream.id().value();
-      LinkedPeer p = peers.get(peer).filter(linked -> linked.stream(id) != null)
-          .orElseThrow(() -> new IllegalStateException("stream " + stream.id() + " closed at once"));
-      return info(p, stream, p.mux().streamInfo(id));
-    });
-  }
-
-  @Override
-  public CompletableFuture<Void> unlink(String stream, boolean drain) {
-    long id = StreamId.parse(stream).value();
-    LinkedPeer p = peers.peerOfStream(id);
-    Stream s = p.stream(id);
-    CompletableFuture<?> before = CompletableFuture.completedFuture(null);
-    if (drain) {
-      Stream other = p.streams().stream().filter(o -> o.id().value() != id).findFirst()
-          .orElseThrow(() -> new IllegalStateException(
-              "stream " + stream + " is the peer's only stream: nowhere to drain its sessions"));
-      before = migrationOf(p.mux().migrateAll(id, other.id().value()));
-    }
-    return before.thenCompose(x -> {
-      s.close("unlinked by the operator");
-      return s.closeFuture().thenApply(reason -> null);
-    });
-  }
-
-  @Override
   public synchronized List<Expose> exposes() {
     return List.copyOf(exposes);
   }
 
-  @Override
+  /** Adds a TCP-bridged service, kept in the data directory. */
   public synchronized void expose(Expose expose) {
     services.add(expose.service(), new TcpTarget(expose.target(), loops), expose.access());
     exposes.add(expose);
     save(exposeFile, exposes);
   }
 
-  @Override
   public synchronized void unexpose(String service) {
     services.remove(service);
     exposes.removeIf(e -> e.service().equals(service));
     save(exposeFile, exposes);
   }
 
-  @Override
   public List<Forward> forwards() {
     return forwards.all();
   }
 
-  @Override
+  /** Starts a local listener whose connections become sessions, kept in the data directory. */
   public CompletableFuture<Forward> forward(Forward forward) {
     return forwards.start(forward).thenApply(bound -> {
       saveForwards();
@@ -429,71 +401,12 @@ public final class Node implements NodeControl, AutoCloseable {
     });
   }
 
-  @Override
   public CompletableFuture<Void> unforward(int port) {
     return forwards.stop(port).thenRun(this::saveForwards);
   }
 
   private synchronized void saveForwards() {
     save(forwardFile, forwards.all());
-  }
-
-  @Override
-  public CompletableFuture<SessionInfo> migrate(String session, String stream) {
-    SessionId sid = SessionId.parse(session);
-    long target = StreamId.parse(stream).value();
-    LinkedPeer p = peers.peerOfSession(sid.value());
-    if (p.stream(target) == null) {
-      LinkedPeer owner = peers.peerOfStream(target);
-      throw new IllegalStateException("stream " + stream + " goes to " + owner.identity().shortText()
-          + ", not to the session's peer " + p.identity().shortText());
-    }
-    return migrationOf(p.mux().migrate(sid, target)).thenApply(pause -> info(p,
-        p.mux().session(sid).orElseThrow(() -> new NoSuchElementException("session " + session
-            + " ended")))); 
-  }
-
-  @Override
-  public CompletableFuture<List<SessionInfo>> migrateAll(String from, String to) {
-    long source = StreamId.parse(from).value();
-    long target = StreamId.parse(to).value();
-    LinkedPeer p = peers.peerOfStream(source);
-    if (p.stream(target) == null) {
-      peers.peerOfStream(target);
-      throw new IllegalStateException("streams " + from + " and " + to + " go to different peers");
-    }
-    return migrationOf(p.mux().migrateAll(source, target)).thenApply(moved -> sessions().stream()
-        .filter(s -> s.stream().equals(to)).toList());
-  }
-
-  /**
-   * Migration refusals are conflicts with the session's state, not network failures; a peer that
-   * did not answer in time is a timeout (the session stays where it was).
-   */
-  private static <T> CompletableFuture<T> migrationOf(CompletableFuture<T> migration) {
-    return migration.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        cause(e) instanceof MigrationException m ? refusal(m) : cause(e)));
-  }
-
-  private static Exception refusal(MigrationException m) {
-    Exception e = m.timedOut() ? new TimeoutException(m.getMessage())
-        : new IllegalStateException(m.getMessage());
-    e.initCause(m);
-    return e;
-  }
-
-  @Override
-  public CompletableFuture<List<PingResult>> ping(Identity peer) {
-    LinkedPeer p = peers.get(peer).filter(LinkedPeer::linked).orElseThrow(
-        () -> new NoSuchElementException("no stream to " + peer.shortText()));
-    return CompletableFuture.completedFuture(streams().stream()
-        .filter(s -> s.peer().equals(p.identity()))
-        .map(s -> new PingResult(s.id(), s.transport(), s.rttMicros())).toList());
-  }
-
-  @Override
-  public EventBus events() {
-    return events;
   }
 
   // ---- persistence ----
@@ -524,10 +437,6 @@ public final class Node implements NodeControl, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while trying to " + what, e);
     }
-  }
-
-  private static Throwable cause(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /**

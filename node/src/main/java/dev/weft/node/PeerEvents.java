@@ -12,38 +12,45 @@ import dev.weft.mux.StreamStats;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns one peer's mux callbacks into node events. */
+/** Turns one peer's mux callbacks into node events, and tells the node's entry what changed. */
 final class PeerEvents implements PeerListener {
   private static final Logger LOG = LoggerFactory.getLogger(PeerEvents.class);
 
+  /** What else one peer's table changes in the node: its entry's state and the node's indexes. */
+  interface Effects {
+    /** The mux at the other end attached {@code streamId} too: it can carry sessions. */
+    void streamReady(long streamId);
+
+    void sessionOpened(long sessionId);
+
+    /** A session closed or was reset: the entry may be unused now. */
+    void sessionEnded(long sessionId);
+
+    /** A session started waiting for a new stream. */
+    void failingOver();
+
+    /** The table let go of a stream: the entry may be unused now. */
+    void streamReleased();
+  }
+
   private final Identity peer;
   private final EventBus bus;
-  private final Consumer<Long> streamReady;
-  private final Runnable failingOverStarted;
-  private final Runnable ended;
+  private final Effects effects;
   /** Session id → the stream it lost, while it fails over. */
   private final Map<Long, Long> failingOver = new ConcurrentHashMap<>();
 
-  /**
-   * {@code failingOverStarted} runs whenever a session starts waiting for a new stream,
-   * {@code ended} whenever a session ended or the table let go of a stream.
-   */
-  PeerEvents(Identity peer, EventBus bus, Consumer<Long> streamReady, Runnable failingOverStarted,
-      Runnable ended) {
+  PeerEvents(Identity peer, EventBus bus, Effects effects) {
     this.peer = peer;
     this.bus = bus;
-    this.streamReady = streamReady;
-    this.failingOverStarted = failingOverStarted;
-    this.ended = ended;
+    this.effects = effects;
   }
 
   @Override
   public void streamAttached(StreamStats stream) {
-    streamReady.accept(stream.id());
+    effects.streamReady(stream.id());
   }
 
   /** The link's stream-closed event cannot say why the mux closed a stream: the log does. */
@@ -52,11 +59,12 @@ final class PeerEvents implements PeerListener {
     if (!"closed".equals(reason)) {
       LOG.info("stream {} to {} closed by the session layer: {}", IdText.of(streamId), peer.shortText(), reason);
     }
-    ended.run();
+    effects.streamReleased();
   }
 
   @Override
   public void sessionOpened(Session s) {
+    effects.sessionOpened(s.id().value());
     bus.publish(new Event.SessionOpened(bus.clock().instant(), s.id().toString(), peer,
         s.service(), IdText.of(s.streamId()), s.direction() == Direction.INBOUND));
   }
@@ -79,7 +87,7 @@ final class PeerEvents implements PeerListener {
   public void sessionClosed(Session s) {
     failingOver.remove(s.id().value());
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer, "closed"));
-    ended.run();
+    effects.sessionEnded(s.id().value());
   }
 
   @Override
@@ -87,7 +95,7 @@ final class PeerEvents implements PeerListener {
     failingOver.remove(s.id().value());
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer,
         cause.getMessage()));
-    ended.run();
+    effects.sessionEnded(s.id().value());
   }
 
   @Override
@@ -111,13 +119,13 @@ final class PeerEvents implements PeerListener {
   public void failoverStarted(Session s, long from, String why) {
     failingOver.put(s.id().value(), from);
     bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), why));
-    failingOverStarted.run();
+    effects.failingOver();
   }
 
   @Override
   public void failoverDone(Session s, long to, Duration took) {
     Long from = failingOver.remove(s.id().value());
-    bus.publish(new Event.Failover(bus.clock().instant(), s.id().toString(),
+    bus.publish(new Event.FailoverDone(bus.clock().instant(), s.id().toString(),
         from == null ? null : IdText.of(from), IdText.of(to), took.toMillis()));
   }
 }

@@ -7,7 +7,6 @@ import dev.weft.link.Stream;
 import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MuxConfig;
 import dev.weft.mux.SessionTable;
-import dev.weft.mux.Session;
 import dev.weft.mux.StreamChooser;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -32,15 +31,23 @@ final class Peers {
   private static final Logger LOG = LoggerFactory.getLogger(Peers.class);
 
   private final ConcurrentMap<Identity, LinkedPeer> byIdentity = new ConcurrentHashMap<>();
+  /** Live stream id → its peer: put as a stream is adopted, removed as it closes. */
+  private final ConcurrentMap<Long, LinkedPeer> byStream = new ConcurrentHashMap<>();
+  /**
+   * Open session id → its peer: kept by each table's callbacks (on that table's loop) from the
+   * session's opening to its end, failover included. Removals name the peer, so a session of
+   * another peer with the same id (a peer picks the ids of the sessions it opens) stays.
+   */
+  private final ConcurrentMap<Long, LinkedPeer> bySession = new ConcurrentHashMap<>();
   private final Identity self;
   private final EventLoopGroup executors;
   private final MuxConfig mux;
-  private final Services services;
+  private final ExposedServices services;
   private final EventBus events;
   private final MemoryBudget memory;
   private final Relinker relinker;
 
-  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, Services services,
+  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, ExposedServices services,
       EventBus events, Relinker relinker) {
     this.self = self;
     this.relinker = relinker;
@@ -54,11 +61,36 @@ final class Peers {
   /** A new entry; its session table runs on {@code loop} if it is one of ours (else on the next one). */
   private LinkedPeer newPeer(Identity identity, EventLoop loop) {
     LinkedPeer[] created = new LinkedPeer[1];
+    PeerEvents.Effects effects = new PeerEvents.Effects() {
+      @Override
+      public void streamReady(long streamId) {
+        created[0].readiness(streamId).complete(null);
+      }
+
+      @Override
+      public void sessionOpened(long sessionId) {
+        bySession.put(sessionId, created[0]);
+      }
+
+      @Override
+      public void sessionEnded(long sessionId) {
+        bySession.remove(sessionId, created[0]);
+        release(created[0]);
+      }
+
+      @Override
+      public void failingOver() {
+        relinker.wake(created[0]);
+      }
+
+      @Override
+      public void streamReleased() {
+        release(created[0]);
+      }
+    };
     // Id halves and migration ties are decided by identity order, the same at both ends.
     SessionTable table = new SessionTable(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
-        services.acceptorFor(identity),
-        new PeerEvents(identity, events, streamId -> created[0].readiness(streamId).complete(null),
-            () -> relinker.wake(created[0]), () -> release(created[0])),
+        services.acceptorFor(identity), new PeerEvents(identity, events, effects),
         StreamChooser.BEST_QUALITY, memory);
     created[0] = new LinkedPeer(identity, table);
     return created[0];
@@ -75,6 +107,7 @@ final class Peers {
       first[0] = p.add(stream, events.clock().instant());
       return p;
     });
+    byStream.put(stream.id().value(), peer);
     peer.mux().attach(stream.channel(), stream.id().value(), stream::close);
     events.publish(new Event.StreamOpened(events.clock().instant(), stream.id().toString(),
         peer.identity(), stream.transport().scheme(), HostPort.of(stream.remoteAddress()).toString(),
@@ -86,6 +119,7 @@ final class Peers {
   }
 
   private void detach(LinkedPeer peer, Stream stream, CloseReason reason) {
+    byStream.remove(stream.id().value(), peer);
     boolean last = peer.remove(stream);
     LOG.info("stream {} to {} closed: {}", stream.id(), peer.identity().shortText(), reason);
     events.publish(new Event.StreamClosed(events.clock().instant(), stream.id().toString(),
@@ -143,30 +177,46 @@ final class Peers {
         .toList();
   }
 
-  /** The live stream with this id and its peer. */
+  /** The peer of the live stream with this id. */
   LinkedPeer peerOfStream(long streamId) {
-    return byIdentity.values().stream().filter(p -> p.stream(streamId) != null).findFirst()
-        .orElseThrow(() -> new NoSuchElementException("no stream " + IdText.of(streamId)));
+    return found(byStream.get(streamId), "no stream " + IdText.of(streamId));
   }
 
-  /** The session with this id and its peer. */
+  /** The peer of the open session with this id. */
   LinkedPeer peerOfSession(long sessionId) {
-    return byIdentity.values().stream()
-        .filter(p -> p.mux().sessions().stream().anyMatch(s -> s.id().value() == sessionId))
-        .findFirst()
-        .orElseThrow(() -> new NoSuchElementException("no session " + IdText.of(sessionId)));
+    return found(bySession.get(sessionId), "no session " + IdText.of(sessionId));
   }
 
-  int size() {
-    return byIdentity.size();
+  private static LinkedPeer found(LinkedPeer peer, String otherwise) {
+    if (peer == null) {
+      throw new NoSuchElementException(otherwise);
+    }
+    return peer;
   }
 
+  /** Sessions of all peers, opening ones included. */
   int sessionCount() {
     return byIdentity.values().stream().mapToInt(p -> p.mux().sessionCount()).sum();
   }
 
-  List<Session> sessions() {
-    return byIdentity.values().stream().flatMap(p -> p.mux().sessions().stream()).toList();
+  /** Counts across all peers, for the node's status. */
+  record Load(int linked, int streams, int sessions, int busiestStreams, int busiestSessions) {}
+
+  /** The counts in one pass over the peers, none over their sessions. */
+  Load load() {
+    int linked = 0;
+    int sessions = 0;
+    int busiestStreams = 0;
+    int busiestSessions = 0;
+    for (LinkedPeer p : byIdentity.values()) {
+      int streams = p.streamCount();
+      int open = p.mux().sessionCount();
+      linked += streams > 0 ? 1 : 0;
+      sessions += open;
+      busiestStreams = Math.max(busiestStreams, streams);
+      busiestSessions = Math.max(busiestSessions, open);
+    }
+    return new Load(linked, byStream.size(), sessions, busiestStreams, busiestSessions);
   }
 
   /** Resets every session with SHUTTING_DOWN; streams are closed by their owner. */

@@ -107,8 +107,8 @@ class NodeTest {
     Event.PeerLinked linked = (Event.PeerLinked) await(events, e -> e instanceof Event.PeerLinked);
     assertEquals(a.identity(), linked.peer());
     assertEquals(1, b.peers().size());
-    assertEquals(2, b.peers().get(0).streams());
-    assertEquals(2, a.streams().size());
+    assertEquals(2, b.peers().get(0).streams().size());
+    assertEquals(2, a.status().streams());
 
     byte[] data = "hello over weft".repeat(1000).getBytes(StandardCharsets.UTF_8);
     Session session = a.open(b.identity(), "echo").get(10, TimeUnit.SECONDS);
@@ -124,7 +124,7 @@ class NodeTest {
     ExecutionException failed = assertThrows(ExecutionException.class, () -> a.link(
         NodeKey.generate().identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS));
     assertInstanceOf(IdentityMismatchException.class, failed.getCause());
-    assertTrue(a.streams().isEmpty());
+    assertEquals(0, a.status().streams());
   }
 
   @Test
@@ -162,7 +162,7 @@ class NodeTest {
       assertTrue(refused.getCause().getMessage().contains("allowlist"), refused.getCause().getMessage());
       Event.LinkRefused event = (Event.LinkRefused) await(events, e -> e instanceof Event.LinkRefused);
       assertEquals(a.identity(), event.peer());
-      assertTrue(guarded.streams().isEmpty());
+      assertEquals(0, guarded.status().streams());
     }
   }
 

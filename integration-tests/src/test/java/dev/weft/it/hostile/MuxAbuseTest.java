@@ -1,9 +1,9 @@
 package dev.weft.it.hostile;
 
-import static dev.weft.it.hostile.Wire.bytes;
-import static dev.weft.it.hostile.Wire.concat;
-import static dev.weft.it.hostile.Wire.frame;
-import static dev.weft.it.hostile.Wire.longs;
+import static dev.weft.it.hostile.RawFrames.bytes;
+import static dev.weft.it.hostile.RawFrames.concat;
+import static dev.weft.it.hostile.RawFrames.frame;
+import static dev.weft.it.hostile.RawFrames.longs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,10 +73,10 @@ class MuxAbuseTest extends AgainstVictim {
     victim.survives(v -> {
       try (RawLink link = RawLink.dial(v, transport)) {
         link.sendPlain(abuse);
-        assertEquals(CloseReason.Kind.REMOTE, link.closedByVictim(ANSWER).kind());
+        assertEquals(CloseReason.Origin.REMOTE, link.closedByVictim(ANSWER).origin());
         String id = link.stream.id().toString();
         v.awaitEvent(Event.StreamClosed.class, e -> e.stream().equals(id), ANSWER);
-        assertTrue(v.node.streams().stream().noneMatch(s -> s.id().equals(id)));
+        assertTrue(v.view.streams().stream().noneMatch(s -> s.id().equals(id)));
       }
     });
   }
@@ -118,7 +118,7 @@ class MuxAbuseTest extends AgainstVictim {
       long id = link.openDrop();
       assertEquals(Reason.PROTOCOL_ERROR, link.query(id, Victim.DROP, 1 << 20).reason());
       String text = new SessionId(id).toString();
-      assertTrue(v.node.sessions().stream().anyMatch(s -> s.id().equals(text) && s.state().equals("OPEN")),
+      assertTrue(v.view.sessions().stream().anyMatch(s -> s.id().equals(text) && s.state().equals("OPEN")),
           "the first session with that id survives");
     }));
     cases.add(Arguments.of("a Query in the victim's half of the id space", (SessionAbuse) (link, v) ->

@@ -1,7 +1,7 @@
 package dev.weft.it.hostile;
 
-import static dev.weft.it.hostile.Wire.bytes;
-import static dev.weft.it.hostile.Wire.concat;
+import static dev.weft.it.hostile.RawFrames.bytes;
+import static dev.weft.it.hostile.RawFrames.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -48,7 +48,7 @@ final class RawLink implements AutoCloseable {
     Linker linker = Linker.builder(key).eventLoops(loops[0], loops[1]).onStream(s -> {
       s.channel().config().setAutoRead(reading);
       s.channel().pipeline().addLast(new FrameDecoder(MAX_PAYLOAD), FrameEncoder.INSTANCE,
-          new Recorder(received));
+          new ReceivedFrames(received));
     }).build();
     try {
       Stream stream = linker.dial(victim.endpoint(transport), victim.node.identity())
@@ -71,10 +71,10 @@ final class RawLink implements AutoCloseable {
     return link;
   }
 
-  private static final class Recorder extends SimpleChannelInboundHandler<Frame> {
+  private static final class ReceivedFrames extends SimpleChannelInboundHandler<Frame> {
     private final BlockingQueue<Frame> received;
 
-    Recorder(BlockingQueue<Frame> received) {
+    ReceivedFrames(BlockingQueue<Frame> received) {
       this.received = received;
     }
 
@@ -147,7 +147,7 @@ final class RawLink implements AutoCloseable {
   /** Waits until the victim has closed the link; returns why, as this side saw it. */
   CloseReason closedByVictim(Duration within) throws Exception {
     CloseReason reason = stream.closeFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
-    if (reason.kind() == CloseReason.Kind.LOCAL) {
+    if (reason.origin() == CloseReason.Origin.LOCAL) {
       throw new AssertionError("the attacker closed its own link: " + reason);
     }
     return reason;

@@ -10,9 +10,11 @@ import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.NodeLimits;
-import dev.weft.node.StreamInfo;
+import dev.weft.node.admin.StreamInfo;
 import dev.weft.node.Subscription;
 import dev.weft.node.admin.AdminAccess;
+import dev.weft.node.admin.NodeAdmin;
+import dev.weft.node.admin.NodeControl;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -47,6 +49,8 @@ final class Victim implements AutoCloseable {
   static final int PENDING_HANDSHAKES = NodeLimits.defaults().pendingHandshakes();
 
   final Node node;
+  /** The node as its admin API sees it (rows). */
+  final NodeControl view;
   final Node partner;
   private final Path dataDir;
   private final Background background = new Background(BACKGROUND_RATE);
@@ -65,6 +69,7 @@ final class Victim implements AutoCloseable {
 
   private Victim(Node node, Node partner, Path dataDir) {
     this.node = node;
+    this.view = new NodeAdmin(node);
     this.partner = partner;
     this.dataDir = dataDir;
   }
@@ -120,7 +125,7 @@ final class Victim implements AutoCloseable {
 
   /** Id of the partner's stream into the victim: a stream of another peer for the attackers. */
   long partnerStream() {
-    return node.streams().stream().filter(s -> s.peer().equals(partner.identity()))
+    return view.streams().stream().filter(s -> s.peer().equals(partner.identity()))
         .map(StreamInfo::id).map(StreamId::parse).mapToLong(StreamId::value).findFirst().orElseThrow();
   }
 

@@ -81,7 +81,7 @@ class FailoverTest {
       Set<String> dead = Set.of(tcp.id().toString(), kcp.id().toString());
       for (FlowEnd flow : flows) {
         String id = flow.session.id().toString();
-        pair.next(Event.Failover.class, e -> e.session().equals(id) && !dead.contains(e.to()));
+        pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && !dead.contains(e.to()));
       }
       progress(pair, flows);
       pair.finish(flows);
@@ -111,8 +111,8 @@ class FailoverTest {
         Event.SessionClosed closed = pair.next(Event.SessionClosed.class, c -> c.session().equals(id));
         assertTrue(closed.reason().contains("grace period"), closed.reason());
       }
-      assertTrue(pair.a.sessions().isEmpty());
-      assertTrue(pair.b.sessions().isEmpty());
+      assertTrue(pair.adminA.sessions().isEmpty());
+      assertTrue(pair.adminB.sessions().isEmpty());
     }
   }
 
@@ -138,7 +138,7 @@ class FailoverTest {
       for (FlowEnd flow : flows) {
         stuck.append("\n  A ").append(flow).append("\n  B ").append(pair.served(flow));
       }
-      throw new AssertionError(stuck + "\n  streams " + pair.a.streams(), e);
+      throw new AssertionError(stuck + "\n  streams " + pair.adminA.streams(), e);
     }
   }
 
@@ -152,7 +152,7 @@ class FailoverTest {
       String id = flow.session.id().toString();
       Event.FailoverStarted started = pair.next(Event.FailoverStarted.class,
           e -> e.session().equals(id) && from.equals(e.from()));
-      Event.Failover f = pair.next(Event.Failover.class, e -> e.session().equals(id) && from.equals(e.from()));
+      Event.FailoverDone f = pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && from.equals(e.from()));
       assertNotEquals(from, f.to());
       assertNotEquals(lost.id().value(), flow.session.streamId());
       JsonNode json = NodePair.json(started);

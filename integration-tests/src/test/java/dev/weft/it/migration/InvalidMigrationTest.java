@@ -50,21 +50,21 @@ class InvalidMigrationTest {
       String session = flow.session.id().toString();
       Stream toOther = await(pair.a.link(other.identity(), other.listeners().get(0)));
       Stream closed = pair.link(Transport.KCP);
-      await(pair.a.unlink(closed.id().toString(), false));
+      await(pair.adminA.unlink(closed.id().toString(), false));
       pair.next(Event.StreamClosed.class, e -> e.stream().equals(closed.id().toString()));
       Admin admin = new Admin(AdminAccess.read(dir.resolve("a")).orElseThrow());
 
       Refusal unknown = new Refusal(NoSuchElementException.class, 404, "no session");
-      unknown.check(() -> pair.a.migrate("00000000000000aa", tcp.id().toString()),
+      unknown.check(() -> pair.adminA.migrate("00000000000000aa", tcp.id().toString()),
           admin.migrate("00000000000000aa", tcp.id().toString()));
       Refusal otherPeer = new Refusal(IllegalStateException.class, 409, "not to the session's peer");
-      otherPeer.check(() -> pair.a.migrate(session, toOther.id().toString()),
+      otherPeer.check(() -> pair.adminA.migrate(session, toOther.id().toString()),
           admin.migrate(session, toOther.id().toString()));
       Refusal gone = new Refusal(NoSuchElementException.class, 404, "no stream " + closed.id());
-      gone.check(() -> pair.a.migrate(session, closed.id().toString()),
+      gone.check(() -> pair.adminA.migrate(session, closed.id().toString()),
           admin.migrate(session, closed.id().toString()));
       Refusal same = new Refusal(IllegalStateException.class, 409, "already on stream");
-      same.check(() -> pair.a.migrate(session, tcp.id().toString()),
+      same.check(() -> pair.adminA.migrate(session, tcp.id().toString()),
           admin.migrate(session, tcp.id().toString()));
 
       assertEquals(tcp.id().value(), flow.session.streamId());
@@ -86,7 +86,7 @@ class InvalidMigrationTest {
       // The marker travels on the session's TCP stream, now too slow to answer within 1 s.
       pair.tcp.delay(Duration.ofMillis(1500));
       new Refusal(TimeoutException.class, 504, "did not answer within 1000 ms").check(
-          () -> pair.a.migrate(session, kcp.id().toString()), admin.migrate(session, kcp.id().toString()));
+          () -> pair.adminA.migrate(session, kcp.id().toString()), admin.migrate(session, kcp.id().toString()));
       assertEquals(tcp.id().value(), flow.session.streamId());
       pair.tcp.delay(Duration.ZERO);
       await(flow.advanced(64 * 1024));

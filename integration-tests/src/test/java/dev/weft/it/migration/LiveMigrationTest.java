@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
 import dev.weft.node.Event;
-import dev.weft.node.Node;
-import dev.weft.node.SessionInfo;
+import dev.weft.node.admin.NodeControl;
+import dev.weft.node.admin.SessionInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ class LiveMigrationTest {
       for (int i = 0; i < 100; i++) {
         Stream target = flow.session.streamId() == tcp.id().value() ? kcp : tcp;
         // Either side may start it: alternate.
-        Node initiator = i % 2 == 0 ? pair.a : pair.b;
+        NodeControl initiator = i % 2 == 0 ? pair.adminA : pair.adminB;
         SessionInfo moved = await(initiator.migrate(session, target.id().toString()));
         assertEquals(target.id().toString(), moved.stream());
         // Both directions keep flowing on the new stream.
@@ -61,7 +61,7 @@ class LiveMigrationTest {
       assertEquals("migration-done", json.get("type").asText());
       assertTrue(json.get("pauseMicros").asLong() > 0, json.toString());
       // What `weft sessions` shows.
-      assertEquals(100, pair.a.sessions().stream().filter(s -> s.id().equals(session))
+      assertEquals(100, pair.adminA.sessions().stream().filter(s -> s.id().equals(session))
           .findFirst().orElseThrow().migrations());
       pair.finish(List.of(flow));
     }
@@ -84,8 +84,8 @@ class LiveMigrationTest {
       }
       Stream kcp = pair.link(Transport.KCP);
       await(allAdvanced(flows, 4 * 1024));
-      List<SessionInfo> moved = await(pair.a.migrateAll(tcp.id().toString(), kcp.id().toString()));
-      assertEquals(500, moved.size());
+      int moved = await(pair.adminA.migrateAll(tcp.id().toString(), kcp.id().toString()));
+      assertEquals(500, moved);
       for (FlowEnd flow : flows) {
         assertEquals(kcp.id().value(), flow.session.streamId());
         assertEquals(kcp.id().value(), pair.served(flow).session.streamId());
@@ -112,8 +112,8 @@ class LiveMigrationTest {
       // The markers travel on the TCP stream: 40 ms each way makes the two requests cross.
       pair.tcp.delay(Duration.ofMillis(40));
       await(flow.advanced(1));
-      CompletableFuture<SessionInfo> fromA = pair.a.migrate(session, kcp.id().toString());
-      CompletableFuture<SessionInfo> fromB = pair.b.migrate(session, direct.id().toString());
+      CompletableFuture<SessionInfo> fromA = pair.adminA.migrate(session, kcp.id().toString());
+      CompletableFuture<SessionInfo> fromB = pair.adminB.migrate(session, direct.id().toString());
       // Identity order decides, the same at both ends: the higher identity's request wins.
       boolean aWins = pair.a.identity().compareTo(pair.b.identity()) > 0;
       Stream winner = aWins ? kcp : direct;
@@ -125,9 +125,9 @@ class LiveMigrationTest {
       assertEquals(winner.id().value(), served.session.streamId());
 
       // The same target from both sides at once: both succeed.
-      await(pair.a.migrate(session, tcp.id().toString()));
-      CompletableFuture<SessionInfo> againA = pair.a.migrate(session, kcp.id().toString());
-      CompletableFuture<SessionInfo> againB = pair.b.migrate(session, kcp.id().toString());
+      await(pair.adminA.migrate(session, tcp.id().toString()));
+      CompletableFuture<SessionInfo> againA = pair.adminA.migrate(session, kcp.id().toString());
+      CompletableFuture<SessionInfo> againB = pair.adminB.migrate(session, kcp.id().toString());
       assertEquals(kcp.id().toString(), await(againA).stream());
       assertEquals(kcp.id().toString(), await(againB).stream());
       assertEquals(kcp.id().value(), served.session.streamId());

@@ -6,7 +6,7 @@ import dev.weft.link.Stream;
 import dev.weft.link.StreamId;
 import dev.weft.link.Transport;
 import dev.weft.node.Event;
-import dev.weft.node.StreamInfo;
+import dev.weft.node.admin.StreamInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +66,7 @@ public final class MigrationFigures {
       StreamInfo kcp = live(pair, Transport.KCP);
       StreamInfo target = probe.session.streamId() == StreamId.parse(tcp.id()).value() ? kcp : tcp;
       try {
-        await(pair.a.migrate(session, target.id()));
+        await(pair.adminA.migrate(session, target.id()));
         pauses.add(pair.next(Event.MigrationDone.class, e -> e.session().equals(session)).pauseMicros());
       } catch (ExecutionException e) {
         failed++;
@@ -81,13 +81,13 @@ public final class MigrationFigures {
   /** A live stream over {@code transport}, linked now if there is none. */
   private static StreamInfo live(NodePair pair, Transport transport) throws Exception {
     String scheme = transport.scheme();
-    for (StreamInfo s : pair.a.streams()) {
+    for (StreamInfo s : pair.adminA.streams()) {
       if (s.transport().equals(scheme)) {
         return s;
       }
     }
     String id = pair.link(transport).id().toString();
-    return pair.a.streams().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    return pair.adminA.streams().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
   }
 
   /**
@@ -102,7 +102,7 @@ public final class MigrationFigures {
       Stream tcp = pair.link(Transport.TCP);
       for (FlowEnd flow : load) {
         if (flow.session.streamId() != tcp.id().value()) {
-          await(pair.a.migrate(flow.session.id().toString(), tcp.id().toString())
+          await(pair.adminA.migrate(flow.session.id().toString(), tcp.id().toString())
               .exceptionally(e -> null)); // a stream died meanwhile: that session sits this one out
         }
         await(flow.advanced(4096));
@@ -113,7 +113,7 @@ public final class MigrationFigures {
       long reset = System.nanoTime();
       pair.tcp.reset();
       for (String id : onTcp) {
-        resumes.add(pair.next(Event.Failover.class, e -> e.session().equals(id) && lost.equals(e.from())).millis());
+        resumes.add(pair.next(Event.FailoverDone.class, e -> e.session().equals(id) && lost.equals(e.from())).millis());
       }
       walls.add((System.nanoTime() - reset) / 1_000_000);
       for (FlowEnd flow : load) {

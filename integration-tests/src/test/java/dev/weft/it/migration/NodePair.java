@@ -15,6 +15,8 @@ import dev.weft.node.Json;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.Subscription;
+import dev.weft.node.admin.NodeAdmin;
+import dev.weft.node.admin.NodeControl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -43,6 +45,9 @@ final class NodePair implements AutoCloseable {
 
   final Node a;
   final Node b;
+  /** A and B as their admin API sees them: ids as text, rows, refusals as NodeControl says. */
+  final NodeControl adminA;
+  final NodeControl adminB;
   final TcpRelay tcp;
   final UdpRelay kcp;
   final Subscription aEvents;
@@ -54,6 +59,8 @@ final class NodePair implements AutoCloseable {
   private NodePair(Node a, Node b, TcpRelay tcp, UdpRelay kcp, long rate) {
     this.a = a;
     this.b = b;
+    this.adminA = new NodeAdmin(a);
+    this.adminB = new NodeAdmin(b);
     this.tcp = tcp;
     this.kcp = kcp;
     this.rate = rate;

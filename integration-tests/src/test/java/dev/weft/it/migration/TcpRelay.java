@@ -25,9 +25,9 @@ final class TcpRelay implements AutoCloseable {
   /** Chunks held per direction: bounds the relay's memory, the sender then waits on TCP. */
   private static final int QUEUE = 64;
 
-  private record Held(long due, byte[] bytes) {}
+  private record HeldBytes(long due, byte[] bytes) {}
 
-  private static final Held END = new Held(0, new byte[0]);
+  private static final HeldBytes END = new HeldBytes(0, new byte[0]);
 
   private final ServerSocket server;
   private final InetSocketAddress target;
@@ -82,12 +82,12 @@ final class TcpRelay implements AutoCloseable {
 
   /** One direction: a reader thread and a writer thread joined by a bounded delay line. */
   private void pipe(Socket from, Socket to) {
-    BlockingQueue<Held> line = new ArrayBlockingQueue<>(QUEUE);
+    BlockingQueue<HeldBytes> line = new ArrayBlockingQueue<>(QUEUE);
     daemon("tcp-relay-read", () -> {
       try (InputStream in = from.getInputStream()) {
         byte[] buffer = new byte[CHUNK];
         for (int n; (n = in.read(buffer)) != -1; ) {
-          line.put(new Held(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
+          line.put(new HeldBytes(System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n)));
         }
         to.shutdownOutput();
       } catch (IOException | InterruptedException e) {
@@ -98,7 +98,7 @@ final class TcpRelay implements AutoCloseable {
     });
     daemon("tcp-relay-write", () -> {
       try (OutputStream out = to.getOutputStream()) {
-        for (Held h; (h = line.take()) != END; ) {
+        for (HeldBytes h; (h = line.take()) != END; ) {
           long wait = h.due() - System.nanoTime();
           if (wait > 0) {
             LockSupport.parkNanos(wait); // emulated latency, not synchronisation

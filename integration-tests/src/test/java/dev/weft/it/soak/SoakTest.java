@@ -76,7 +76,7 @@ class SoakTest {
     try (Node server = Node.start(NodeConfig.builder(dir.resolve("server")).createIdentity(true)
             .listen("tcp:127.0.0.1:0").listen("kcp:127.0.0.1:0").build());
         Node client = Node.start(NodeConfig.builder(dir.resolve("client")).createIdentity(true).build())) {
-      server.expose("echo", (session, peer) -> session.handler(new Echo()), Access.anyone());
+      server.expose("echo", (session, peer) -> session.handler(new EchoHandler()), Access.anyone());
       client.link(server.identity(), endpoint(server, Transport.TCP)).get(10, TimeUnit.SECONDS);
       Stream kcp = client.link(server.identity(), endpoint(server, Transport.KCP)).get(10, TimeUnit.SECONDS);
 
@@ -119,7 +119,7 @@ class SoakTest {
       assertTrue(last.heapAfterGc() - first.heapAfterGc() < MAX_HEAP_GROWTH, "heap grew: " + samples);
       assertTrue(last.openFiles() - first.openFiles() < MAX_FD_GROWTH, "file descriptors grew: " + samples);
       assertTrue(last.sessionsDone() > WORKERS, "sessions completed: " + last.sessionsDone());
-      assertEquals(0, server.sessions().size() + client.sessions().size(), "sessions left open");
+      assertEquals(0, server.status().sessions() + client.status().sessions(), "sessions left open");
     }
   }
 
@@ -196,7 +196,7 @@ class SoakTest {
   }
 
   /** Sends every byte back; pauses reading while its writes wait, so memory stays bounded. */
-  private static final class Echo implements SessionHandler {
+  private static final class EchoHandler implements SessionHandler {
     @Override
     public void onData(Session session, ByteBuf data) {
       CompletableFuture<Void> written = session.write(data);

@@ -9,7 +9,6 @@ import dev.weft.identity.Identity;
 import dev.weft.node.Expose;
 import dev.weft.node.Forward;
 import dev.weft.node.HostPort;
-import dev.weft.node.NodeControl;
 import java.util.concurrent.CompletableFuture;
 
 /** The admin API's routes (documented in docs/admin-api.md), each a plain function over the node. */
@@ -19,6 +18,9 @@ final class AdminApi {
   record MigrateRequest(String stream) {}
 
   record MoveAllRequest(String to) {}
+
+  /** How many sessions a move of every session actually moved. */
+  record Moved(int moved) {}
 
   record ConnectRequest(Identity peer, String service) {}
 
@@ -38,7 +40,8 @@ final class AdminApi {
         })
         .add(DELETE, "/streams/{id}", call -> node.unlink(call.param("id"), call.flag("drain")))
         .add(POST, "/streams/{id}/migrate", call ->
-            node.migrateAll(call.param("id"), require(call.body(MoveAllRequest.class).to(), "to")))
+            node.migrateAll(call.param("id"), require(call.body(MoveAllRequest.class).to(), "to"))
+                .thenApply(Moved::new))
         .add(GET, "/sessions", call -> completedFuture(node.sessions()))
         .add(POST, "/sessions/{id}/migrate", call ->
             node.migrate(call.param("id"), require(call.body(MigrateRequest.class).stream(), "stream")))

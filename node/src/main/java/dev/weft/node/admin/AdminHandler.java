@@ -2,7 +2,6 @@ package dev.weft.node.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.weft.mux.Session;
-import dev.weft.node.NodeControl;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -54,7 +51,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     if (request.method().equals(HttpMethod.GET) && uri.path().equals("/events")) {
-      EventFeed.start(ctx, node.events().subscribe(EVENT_QUEUE));
+      EventFeed.start(ctx, node.subscribe(EVENT_QUEUE));
       return;
     }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
@@ -117,7 +114,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
-    Throwable cause = unwrap(error);
+    Throwable cause = FutureFailure.cause(error);
     HttpResponseStatus status = statusOf(cause);
     String message = cause instanceof JsonProcessingException json
         ? "malformed JSON body: " + json.getOriginalMessage()
@@ -146,15 +143,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return cause instanceof RuntimeException
         ? HttpResponseStatus.INTERNAL_SERVER_ERROR
         : HttpResponseStatus.BAD_GATEWAY;
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private boolean authorized(FullHttpRequest request) {

@@ -1,15 +1,13 @@
 package dev.weft.node.admin;
 
-import dev.weft.node.NodeControl;
+import dev.weft.link.LinkEventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -51,10 +49,10 @@ public final class AdminServer implements AutoCloseable {
           + " is not loopback; binding it needs the explicit remote-admin option");
     }
     Routes routes = AdminApi.routes(node);
-    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("weft-admin", true));
+    EventLoopGroup group = LinkEventLoops.tcp(1, new DefaultThreadFactory("weft-admin", true));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(LinkEventLoops.serverChannel(group))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -168,7 +168,7 @@ class AdminServerTest {
     try (BufferedReader lines = new BufferedReader(
         new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       // The node subscribes before it sends the response head, so this event cannot be missed.
-      node.events().publish(new Event.PeerLinked(Instant.EPOCH, self));
+      node.events.publish(new Event.PeerLinked(Instant.EPOCH, self));
       assertEquals("event: peer-linked", lines.readLine());
       JsonNode data = Json.mapper().readTree(lines.readLine().substring("data: ".length()));
       assertEquals(self.toString(), data.get("peer").asText());

@@ -6,12 +6,8 @@ import dev.weft.node.EventBus;
 import dev.weft.node.Expose;
 import dev.weft.node.Forward;
 import dev.weft.node.LimitUsage;
-import dev.weft.node.NodeControl;
 import dev.weft.node.NodeStatus;
-import dev.weft.node.PeerInfo;
-import dev.weft.node.PingResult;
-import dev.weft.node.SessionInfo;
-import dev.weft.node.StreamInfo;
+import dev.weft.node.Subscription;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -106,8 +102,8 @@ final class FakeNode implements NodeControl {
   }
 
   @Override
-  public CompletableFuture<List<SessionInfo>> migrateAll(String from, String to) {
-    return CompletableFuture.completedFuture(List.of());
+  public CompletableFuture<Integer> migrateAll(String from, String to) {
+    return CompletableFuture.completedFuture(0);
   }
 
   @Override
@@ -121,7 +117,7 @@ final class FakeNode implements NodeControl {
   }
 
   @Override
-  public EventBus events() {
-    return events;
+  public Subscription subscribe(int capacity) {
+    return events.subscribe(capacity);
   }
 }

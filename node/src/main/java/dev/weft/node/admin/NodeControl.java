@@ -1,13 +1,19 @@
-package dev.weft.node;
+package dev.weft.node.admin;
 
 import dev.weft.identity.Identity;
 import dev.weft.mux.Session;
+import dev.weft.node.Expose;
+import dev.weft.node.Forward;
+import dev.weft.node.NodeStatus;
+import dev.weft.node.Subscription;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What an operator can ask of a running node: the admin API's handlers are plain functions over
- * this. Reads answer from memory; anything that waits on the network returns a future.
+ * this ({@link NodeAdmin} over a real node). Stream and session ids are their text
+ * ({@link dev.weft.identity.IdText}, either case). Reads answer from memory; anything that waits
+ * on the network returns a future.
  *
  * <p>Failures: {@link IllegalArgumentException} for malformed input, {@link
  * java.util.NoSuchElementException} for an unknown session, stream, peer or service, {@link
@@ -46,8 +52,8 @@ public interface NodeControl {
   /** Moves one session to {@code stream}. */
   CompletableFuture<SessionInfo> migrate(String session, String stream);
 
-  /** Moves every session on {@code from} to {@code to}. */
-  CompletableFuture<List<SessionInfo>> migrateAll(String from, String to);
+  /** Moves every session on {@code from} to {@code to}; completes with how many moved. */
+  CompletableFuture<Integer> migrateAll(String from, String to);
 
   /**
    * Opens a session to {@code peer}'s {@code service} on its best live stream, linking first
@@ -55,8 +61,9 @@ public interface NodeControl {
    */
   CompletableFuture<Session> open(Identity peer, String service);
 
-  /** The smoothed round trip that every stream to {@code peer} measures with its pings. */
+  /** Sends a Ping on every stream to {@code peer} and reports each one's round trip. */
   CompletableFuture<List<PingResult>> ping(Identity peer);
 
-  EventBus events();
+  /** A new bounded subscription to the node's events. */
+  Subscription subscribe(int capacity);
 }

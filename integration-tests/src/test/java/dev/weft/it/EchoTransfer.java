@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /** Pushes pseudo-random bytes through an echoing connection and checks what comes back. */
-final class Transfer {
+final class EchoTransfer {
   record Checksums(long sent, long received, long bytesBack) {}
 
-  private Transfer() {}
+  private EchoTransfer() {}
 
   /** Writes {@code size} bytes (and half-closes) while reading the echo to EOF, concurrently. */
   static Checksums echo(int port, long size, long seed) throws Exception {

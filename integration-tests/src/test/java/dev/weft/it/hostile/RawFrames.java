@@ -3,8 +3,8 @@ package dev.weft.it.hostile;
 import java.nio.ByteBuffer;
 
 /** Hand-made mux frames, for the malformed ones the real encoder refuses to write. */
-final class Wire {
-  private Wire() {}
+final class RawFrames {
+  private RawFrames() {}
 
   /** type u8, session u64, length u32 as declared, then {@code body} (which may disagree). */
   static byte[] frame(int type, long session, long declaredLength, byte[] body) {

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The services this node exposes, and the access check every inbound session goes through. */
-final class Services {
-  private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+final class ExposedServices {
+  private static final Logger LOG = LoggerFactory.getLogger(ExposedServices.class);
 
   private record Exposed(Service service, Access access) {}
 
@@ -22,7 +22,7 @@ final class Services {
   /** Why the node takes no more sessions now, or null. */
   private final Supplier<String> nodeRefusal;
 
-  Services(EventBus events, Supplier<String> nodeRefusal) {
+  ExposedServices(EventBus events, Supplier<String> nodeRefusal) {
     this.events = events;
     this.nodeRefusal = nodeRefusal;
   }

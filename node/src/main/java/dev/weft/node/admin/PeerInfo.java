@@ -1,4 +1,4 @@
-package dev.weft.node;
+package dev.weft.node.admin;
 
 import dev.weft.identity.Identity;
 import java.time.Instant;
