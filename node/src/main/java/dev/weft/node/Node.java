@@ -6,6 +6,7 @@ import dev.weft.identity.Identity;
 import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
+import dev.weft.link.HandshakeException;
 import dev.weft.link.Linker;
 import dev.weft.link.Listener;
 import dev.weft.link.RefusedException;
@@ -94,7 +95,7 @@ public final class Node implements NodeControl, AutoCloseable {
         .handshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
         .onStream(peers::attach)
-        .onInboundFailure(e -> LOG.debug("inbound link failed: {}", e.getMessage()))
+        .onInboundFailure(this::inboundFailure)
         .build();
     this.forwards = new Forwards(loops, this::open);
     Path dir = config.dataDir();
@@ -174,6 +175,17 @@ public final class Node implements NodeControl, AutoCloseable {
           refusal));
     }
     return refusal;
+  }
+
+  /** A dialer's refusal is worth an event; other failed handshakes (scans, floods) only a debug line. */
+  private void inboundFailure(HandshakeException e) {
+    if (e instanceof RefusedException refused) {
+      LOG.info("a dialer at {} refused the link: {}", e.remoteAddress(), refused.reason());
+      events.publish(new Event.DialerRefused(events.clock().instant(), String.valueOf(e.remoteAddress()),
+          refused.reason()));
+    } else {
+      LOG.debug("inbound link failed: {}", e.getMessage());
+    }
   }
 
   /** Why another stream to {@code peer} is refused, or null. */
