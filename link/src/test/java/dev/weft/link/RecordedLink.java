@@ -196,13 +196,16 @@ public final class RecordedLink implements AutoCloseable {
     }
   }
 
+  /** Time stands still on it: no timer (keepalive, timeout) can add a message to the recording. */
   private static EmbeddedChannel channel() {
-    return new EmbeddedChannel(false, false) {
+    EmbeddedChannel channel = new EmbeddedChannel(false, false) {
       @Override
       protected SocketAddress remoteAddress0() {
         return new InetSocketAddress("127.0.0.1", 7411);
       }
     };
+    channel.freezeTime();
+    return channel;
   }
 
   @Override
