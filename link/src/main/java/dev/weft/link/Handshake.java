@@ -43,6 +43,8 @@ final class Handshake extends ChannelInboundHandlerAdapter {
   private final Identity expected;
   private final CompletableFuture<Stream> dialed;
   private final Runnable onSettled;
+  /** Conformance vectors only: the ephemeral private key to use instead of a random one. */
+  private byte[] fixedEphemeral;
   private HandshakeState noise;
   private ScheduledFuture<?> timer;
   private boolean settled;
@@ -64,6 +66,12 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     return new Handshake(config, transport, null, null, onSettled);
   }
 
+  /** Makes this handshake's ephemeral key the one derived from {@code privateKey}: for test vectors. */
+  Handshake fixedEphemeral(byte[] privateKey) {
+    fixedEphemeral = privateKey.clone();
+    return this;
+  }
+
   boolean initiator() {
     return dialed != null;
   }
@@ -74,6 +82,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     X25519Key.install(noise);
     noise.getLocalKeyPair().copyFrom(config.noiseStatic());
     noise.setPrologue(LinkProtocol.HELLO, 0, LinkProtocol.HELLO_LENGTH);
+    if (fixedEphemeral != null) {
+      noise.getFixedEphemeralKey().setPrivateKey(fixedEphemeral, 0);
+    }
     noise.start();
     long millis = config.handshakeTimeout().toMillis();
     timer = ctx.executor().schedule(() -> timeOut(ctx, millis), millis, TimeUnit.MILLISECONDS);

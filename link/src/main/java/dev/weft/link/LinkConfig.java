@@ -26,7 +26,13 @@ record LinkConfig(
    */
   static LinkConfig create(NodeKey nodeKey, Duration handshakeTimeout, Duration idleTimeout,
       AccessPolicy accessPolicy, Consumer<Stream> onStream, Consumer<HandshakeException> onInboundFailure) {
-    X25519Key key = X25519Key.generate();
+    return create(nodeKey, X25519Key.generate(), handshakeTimeout, idleTimeout, accessPolicy, onStream,
+        onInboundFailure);
+  }
+
+  /** As above with a given Noise static key pair: the conformance vectors fix it. */
+  static LinkConfig create(NodeKey nodeKey, X25519Key key, Duration handshakeTimeout, Duration idleTimeout,
+      AccessPolicy accessPolicy, Consumer<Stream> onStream, Consumer<HandshakeException> onInboundFailure) {
     byte[] publicKey = new byte[X25519Key.LENGTH];
     key.getPublicKey(publicKey, 0);
     return new LinkConfig(nodeKey, key, HandshakePayload.proof(nodeKey, publicKey), new VerifiedProofs(),

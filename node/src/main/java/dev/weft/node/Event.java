@@ -16,6 +16,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = Event.PeerLinked.class, name = "peer-linked"),
   @JsonSubTypes.Type(value = Event.PeerUnlinked.class, name = "peer-unlinked"),
   @JsonSubTypes.Type(value = Event.LinkRefused.class, name = "link-refused"),
+  @JsonSubTypes.Type(value = Event.DialerRefused.class, name = "dialer-refused"),
   @JsonSubTypes.Type(value = Event.StreamOpened.class, name = "stream-opened"),
   @JsonSubTypes.Type(value = Event.StreamClosed.class, name = "stream-closed"),
   @JsonSubTypes.Type(value = Event.SessionOpened.class, name = "session-opened"),
@@ -40,6 +41,12 @@ public sealed interface Event {
 
   /** A handshake completed but the node's link policy refused the peer. */
   record LinkRefused(Instant at, Identity peer, String remote, String reason) implements Event {}
+
+  /**
+   * A dialer at {@code remote} refused this node in the handshake (it expected another identity).
+   * It refused instead of proving its own identity, so who it is stays unknown.
+   */
+  record DialerRefused(Instant at, String remote, String reason) implements Event {}
 
   /** A stream finished its handshake; {@code dialled} is true when this node dialled it. */
   record StreamOpened(Instant at, String stream, Identity peer, String transport, String remote,

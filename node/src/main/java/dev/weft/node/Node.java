@@ -5,9 +5,11 @@ import dev.weft.identity.Identity;
 import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
+import dev.weft.link.HandshakeException;
 import dev.weft.link.LinkEventLoops;
 import dev.weft.link.Linker;
 import dev.weft.link.Listener;
+import dev.weft.link.RefusedException;
 import dev.weft.link.Stream;
 import dev.weft.link.StreamId;
 import dev.weft.mux.MemoryBudget;
@@ -91,7 +93,7 @@ public final class Node implements AutoCloseable {
         .handshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
         .onStream(peers::attach)
-        .onInboundFailure(e -> LOG.debug("inbound link failed: {}", e.getMessage()))
+        .onInboundFailure(this::inboundFailure)
         .build();
     this.forwards = new Forwards(loops, this::open);
     Path dir = config.dataDir();
@@ -171,6 +173,17 @@ public final class Node implements AutoCloseable {
           refusal));
     }
     return refusal;
+  }
+
+  /** A dialer's refusal is worth an event; other failed handshakes (scans, floods) only a debug line. */
+  private void inboundFailure(HandshakeException e) {
+    if (e instanceof RefusedException refused) {
+      LOG.info("a dialer at {} refused the link: {}", e.remoteAddress(), refused.reason());
+      events.publish(new Event.DialerRefused(events.clock().instant(), String.valueOf(e.remoteAddress()),
+          refused.reason()));
+    } else {
+      LOG.debug("inbound link failed: {}", e.getMessage());
+    }
   }
 
   /** Why another stream to {@code peer} is refused, or null. */

@@ -16,6 +16,7 @@ import dev.weft.link.Stream;
 import dev.weft.link.Transport;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionRejectedException;
+import io.netty.buffer.Unpooled;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,11 +121,30 @@ class NodeTest {
   }
 
   @Test
-  void aWrongIdentityAtTheEndpointIsRefused() {
+  void aWrongIdentityAtTheEndpointIsRefusedAndTheListenerIsTold() throws Exception {
+    Subscription events = b.subscribe(100);
+    Identity expected = NodeKey.generate().identity();
     ExecutionException failed = assertThrows(ExecutionException.class, () -> a.link(
-        NodeKey.generate().identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS));
+        expected, endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS));
     assertInstanceOf(IdentityMismatchException.class, failed.getCause());
     assertEquals(0, a.status().streams());
+    Event.DialerRefused refused = (Event.DialerRefused) await(events, e -> e instanceof Event.DialerRefused);
+    assertEquals("identity mismatch: the dialer expected " + expected + ", not " + b.identity(), refused.reason());
+    assertTrue(refused.remote().contains("127.0.0.1"), refused.remote());
+    assertEquals(0, b.status().streams());
+  }
+
+  @Test
+  void aMuxProtocolErrorIsTheCloseReasonBothNodesReport() throws Exception {
+    Subscription eventsA = a.subscribe(100);
+    Subscription eventsB = b.subscribe(100);
+    Stream stream = a.link(b.identity(), endpointOf(b, Transport.TCP)).get(10, TimeUnit.SECONDS);
+    // Plaintext under a's mux: a frame of unknown type 0x7f on session 9 with an empty body.
+    stream.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {0x7f, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0}));
+    String why = "mux protocol error: unknown frame type 127";
+    Predicate<Event> closed = e -> e instanceof Event.StreamClosed c && c.stream().equals(stream.id().toString());
+    assertEquals("closed locally: " + why, ((Event.StreamClosed) await(eventsB, closed)).reason());
+    assertEquals("closed by peer: " + why, ((Event.StreamClosed) await(eventsA, closed)).reason());
   }
 
   @Test

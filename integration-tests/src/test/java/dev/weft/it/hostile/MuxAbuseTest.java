@@ -37,30 +37,39 @@ class MuxAbuseTest extends AgainstVictim {
   /** What the attacker writes after the link is up, as plaintext mux bytes. */
   static Stream<Arguments> streamViolations() {
     return Stream.of(
-        Arguments.of("no Hello, a Query first", frame(0x01, 5, concat(bytes(0, 1, 0, 0, 4), "drop".getBytes()))),
-        Arguments.of("Hello twice", concat(HELLO, HELLO)),
-        Arguments.of("Hello with version 0", frame(0x00, 0, bytes(0, 0, 0, 1, 0, 0))),
-        Arguments.of("Hello with a 512-byte max payload", frame(0x00, 0, bytes(0, 1, 0, 0, 2, 0))),
-        Arguments.of("unknown frame type 0x7f", concat(HELLO, frame(0x7f, 9, new byte[4]))),
-        Arguments.of("a 4 GiB length prefix", concat(HELLO, frame(0x03, 9, 0xFFFFFFFFL, new byte[0]))),
-        Arguments.of("a Ping with a 7-byte body", concat(HELLO, frame(0x07, 0, new byte[7]))),
-        Arguments.of("Data on session 0", concat(HELLO, frame(0x03, 0, new byte[9]))),
-        Arguments.of("a Ping on a session", concat(HELLO, frame(0x07, 9, new byte[8]))),
-        Arguments.of("Migrate of kind 9", concat(HELLO, frame(0x09, 9, concat(longs(1), bytes(9))))),
-        Arguments.of("Reset with reason code 200", concat(HELLO, frame(0x06, 9, bytes(200)))),
+        Arguments.of("no Hello, a Query first", frame(0x01, 5, concat(bytes(0, 1, 0, 0, 4), "drop".getBytes())),
+            "first frame must be Hello"),
+        Arguments.of("Hello twice", concat(HELLO, HELLO), "second Hello"),
+        Arguments.of("Hello with version 0", frame(0x00, 0, bytes(0, 0, 0, 1, 0, 0)), "mux version 0"),
+        Arguments.of("Hello with a 512-byte max payload", frame(0x00, 0, bytes(0, 1, 0, 0, 2, 0)), "max payload 512"),
+        Arguments.of("unknown frame type 0x7f", concat(HELLO, frame(0x7f, 9, new byte[4])), "unknown frame type 127"),
+        Arguments.of("a 4 GiB length prefix", concat(HELLO, frame(0x03, 9, 0xFFFFFFFFL, new byte[0])), "4294967295 bytes"),
+        Arguments.of("a Ping with a 7-byte body", concat(HELLO, frame(0x07, 0, new byte[7])), "7 body bytes"),
+        Arguments.of("Data on session 0", concat(HELLO, frame(0x03, 0, new byte[9])), "needs a session id"),
+        Arguments.of("a Ping on a session", concat(HELLO, frame(0x07, 9, new byte[8])), "must have session 0"),
+        Arguments.of("Migrate of kind 9", concat(HELLO, frame(0x09, 9, concat(longs(1), bytes(9)))), "kind 9"),
+        Arguments.of("Reset with reason code 200", concat(HELLO, frame(0x06, 9, bytes(200))), "reason code 200"),
         Arguments.of("a service name that is not UTF-8", concat(HELLO,
-            frame(0x01, 9, bytes(0, 1, 0, 0, 2, 0xC3, 0x28)))),
+            frame(0x01, 9, bytes(0, 1, 0, 0, 2, 0xC3, 0x28))), "UTF-8"),
         Arguments.of("a Query with 2 KiB of arguments", concat(HELLO,
-            frame(0x01, 9, concat(bytes(0, 1, 0, 0, 4), "drop".getBytes(), new byte[2048])))),
-        Arguments.of("a window of 2^31", concat(HELLO, frame(0x04, 9, concat(longs(0), bytes(0x80, 0, 0, 0))))),
-        Arguments.of("an offset of 2^63", concat(HELLO, frame(0x03, 9, concat(longs(Long.MIN_VALUE), bytes(1))))));
+            frame(0x01, 9, concat(bytes(0, 1, 0, 0, 4), "drop".getBytes(), new byte[2048]))), "args of 2048 bytes"),
+        Arguments.of("a window of 2^31", concat(HELLO, frame(0x04, 9, concat(longs(0), bytes(0x80, 0, 0, 0)))),
+            "window 2147483648"),
+        Arguments.of("an offset of 2^63", concat(HELLO, frame(0x03, 9, concat(longs(Long.MIN_VALUE), bytes(1)))),
+            "offset 9223372036854775808"));
   }
 
   /** Each case runs over one transport, TCP and KCP in turn: the mux above them is the same. */
   static Stream<Arguments> alternating(Stream<Arguments> cases) {
     int[] index = {0};
-    return cases.map(a -> Arguments.of(a.get()[0], index[0]++ % 2 == 0 ? Transport.TCP : Transport.KCP,
-        a.get()[1]));
+    return cases.map(a -> {
+      Object[] given = a.get();
+      Object[] with = new Object[given.length + 1];
+      with[0] = given[0];
+      with[1] = index[0]++ % 2 == 0 ? Transport.TCP : Transport.KCP;
+      System.arraycopy(given, 1, with, 2, given.length - 1);
+      return Arguments.of(with);
+    });
   }
 
   static Stream<Arguments> streamViolationsOverEitherTransport() {
@@ -69,13 +78,17 @@ class MuxAbuseTest extends AgainstVictim {
 
   @ParameterizedTest(name = "{0} over {1}")
   @MethodSource("streamViolationsOverEitherTransport")
-  void aStreamLevelViolationClosesThatStream(String name, Transport transport, byte[] abuse) throws Exception {
+  void aStreamLevelViolationClosesThatStreamSayingWhy(String name, Transport transport, byte[] abuse, String why)
+      throws Exception {
     victim.survives(v -> {
       try (RawLink link = RawLink.dial(v, transport)) {
         link.sendPlain(abuse);
-        assertEquals(CloseReason.Origin.REMOTE, link.closedByVictim(ANSWER).origin());
+        CloseReason told = link.closedByVictim(ANSWER);
+        assertEquals(CloseReason.Origin.REMOTE, told.origin());
+        assertTrue(told.message().contains(why), told.message());
         String id = link.stream.id().toString();
-        v.awaitEvent(Event.StreamClosed.class, e -> e.stream().equals(id), ANSWER);
+        Event.StreamClosed closed = v.awaitEvent(Event.StreamClosed.class, e -> e.stream().equals(id), ANSWER);
+        assertEquals("closed locally: " + told.message(), closed.reason(), "the peer is told the victim's reason");
         assertTrue(v.view.streams().stream().noneMatch(s -> s.id().equals(id)));
       }
     });
