@@ -249,7 +249,7 @@ public sealed interface Frame {
     }
 
     /** What the marker says, with its wire code. */
-    public enum Kind {
+    public enum Kind implements Wire.Coded {
       REQUEST(0), ACCEPT(1), REFUSE(2);
 
       private final int code;
@@ -258,18 +258,14 @@ public sealed interface Frame {
         this.code = code;
       }
 
+      @Override
       public int code() {
         return code;
       }
 
       /** The kind with this wire code, or null if the code is unknown. */
       public static Kind of(int code) {
-        for (Kind k : values()) {
-          if (k.code == code) {
-            return k;
-          }
-        }
-        return null;
+        return Wire.byCode(values(), code);
       }
     }
   }

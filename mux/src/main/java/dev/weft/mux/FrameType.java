@@ -1,7 +1,7 @@
 package dev.weft.mux;
 
 /** Frame types with their wire codes; stream-level types travel with session 0. */
-public enum FrameType {
+public enum FrameType implements Wire.Coded {
   HELLO(0x00, false),
   QUERY(0x01, true),
   RESPONSE(0x02, true),
@@ -14,13 +14,8 @@ public enum FrameType {
   MIGRATE(0x09, true),
   RESUME(0x0A, true);
 
-  private static final FrameType[] BY_CODE = new FrameType[256];
-
-  static {
-    for (FrameType t : values()) {
-      BY_CODE[t.code] = t;
-    }
-  }
+  /** One copy: values() makes a new array per call, and this runs per frame. */
+  private static final FrameType[] VALUES = values();
 
   private final int code;
   private final boolean sessionLevel;
@@ -30,6 +25,7 @@ public enum FrameType {
     this.sessionLevel = sessionLevel;
   }
 
+  @Override
   public int code() {
     return code;
   }
@@ -41,6 +37,6 @@ public enum FrameType {
 
   /** The type with this code, or null if the code is unknown. */
   public static FrameType of(int code) {
-    return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    return Wire.byCode(VALUES, code);
   }
 }

@@ -1,7 +1,7 @@
 package dev.weft.mux;
 
 /** Why a session was rejected or reset; the code is what travels in Response and Reset frames. */
-public enum Reason {
+public enum Reason implements Wire.Coded {
   NO_SUCH_SERVICE(1),
   ACCESS_DENIED(2),
   LIMIT_REACHED(3),
@@ -20,17 +20,13 @@ public enum Reason {
     this.code = code;
   }
 
+  @Override
   public int code() {
     return code;
   }
 
   /** The reason with this wire code, or null if the code is unknown. */
   public static Reason of(int code) {
-    for (Reason r : values()) {
-      if (r.code == code) {
-        return r;
-      }
-    }
-    return null;
+    return Wire.byCode(values(), code);
   }
 }

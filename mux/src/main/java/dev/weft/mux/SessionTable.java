@@ -229,7 +229,7 @@ public final class SessionTable {
   }
 
   /** Snapshot of one attached stream (any thread), without building every stream's. */
-  public Optional<StreamStats> streamInfo(long streamId) {
+  public Optional<StreamStats> streamStats(long streamId) {
     return Optional.ofNullable(streams.get(streamId)).map(MuxStream::stats);
   }
 

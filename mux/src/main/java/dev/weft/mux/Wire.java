@@ -25,4 +25,19 @@ public final class Wire {
   public static final int MAX_MESSAGE = 512;
 
   private Wire() {}
+
+  /** What travels as a one-byte code: frame types, reasons, migrate kinds. */
+  public interface Coded {
+    int code();
+  }
+
+  /** The constant among {@code values} with this wire code, or null if the code is unknown. */
+  static <T extends Coded> T byCode(T[] values, int code) {
+    for (T value : values) {
+      if (value.code() == code) {
+        return value;
+      }
+    }
+    return null;
+  }
 }

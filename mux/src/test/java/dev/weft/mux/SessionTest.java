@@ -286,8 +286,8 @@ class SessionTest {
     try (Fixture f = new Fixture(quick, services)) {
       Fixture.Link link = f.link();
       Session s = await(f.a.open("echo", new byte[0]));
-      assertEquals(link.id(), f.a.streamInfo(link.id()).orElseThrow().id());
-      assertTrue(f.a.streamInfo(link.id() + 1).isEmpty());
+      assertEquals(link.id(), f.a.streamStats(link.id()).orElseThrow().id());
+      assertTrue(f.a.streamStats(link.id() + 1).isEmpty());
       link.blackhole();
       // Whichever side times out first closes the channel; the other sees it close.
       String reasonA = await(f.aEvents.detached(link.id()));
@@ -296,7 +296,7 @@ class SessionTest {
       ExecutionException e = assertThrows(ExecutionException.class, () -> await(s.closeFuture()));
       assertEquals(Reason.STREAM_LOST, ((SessionResetException) e.getCause()).reason());
       assertTrue(f.a.streams().isEmpty());
-      assertTrue(f.a.streamInfo(link.id()).isEmpty());
+      assertTrue(f.a.streamStats(link.id()).isEmpty());
     }
   }
 

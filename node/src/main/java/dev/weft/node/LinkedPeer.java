@@ -50,7 +50,7 @@ public final class LinkedPeer {
 
   /** The session table's measurements of one stream (RTT, loss, sessions on it). */
   public Optional<StreamStats> stats(StreamId id) {
-    return mux.streamInfo(id.value());
+    return mux.streamStats(id.value());
   }
 
   /** The sessions, failing-over ones included. */
