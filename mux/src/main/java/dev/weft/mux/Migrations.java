@@ -233,6 +233,12 @@ final class Migrations {
       s.protocolError("Resume of a session that is not open yet");
       return;
     }
+    if (s.resumedOn == on) {
+      // Each Resume re-sends everything unacknowledged: one per stream is all a failover needs.
+      s.protocolError("a second Resume on stream " + IdText.of(on.id()));
+      return;
+    }
+    s.resumedOn = on;
     Move.Failover waiting = s.move instanceof Move.Failover f ? f : null;
     if (!s.resumeFrom(resume)) {
       return;

@@ -38,6 +38,8 @@ public final class Session {
   MuxStream queuedOn;
   /** The move under way, if any: owned by {@link Migrations}. */
   Move move;
+  /** The stream the peer's latest Resume came on (owned by {@link Migrations}): one per stream. */
+  MuxStream resumedOn;
   /** Set while an outbound open awaits the peer's Response. */
   CompletableFuture<Session> opening;
 

@@ -138,6 +138,16 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void aSecondResumeOnOneStreamResetsTheSession() throws Exception {
+    assertTrue(open(SID).accepted());
+    raw.writeAndFlush(new Frame.Resume(SID, 0, 0, 65536));
+    assertEquals(SID, assertInstanceOf(Frame.Resume.class, next()).session(), "the first is answered");
+    raw.writeAndFlush(new Frame.Resume(SID, 0, 0, 65536));
+    assertTrue(expectReset(SID).message().contains("a second Resume"));
+    assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
   void creditForBytesNeverSentResetsTheSession() throws Exception {
     raw.writeAndFlush(new Frame.Query(SID, 16, "hold", new byte[0]));
     assertTrue(assertInstanceOf(Frame.Response.class, next()).accepted());
