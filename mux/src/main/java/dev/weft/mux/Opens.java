@@ -106,9 +106,11 @@ final class Opens {
     }
     if (reason != null) {
       if (reason == Reason.LIMIT_REACHED && why != null) {
-        log.info("stream {}: refused Query for {}: {}", IdText.of(stream.id()), query.service(), why);
+        if (table.mayLog()) {
+          log.info("stream {}: refused Query for {}: {}", IdText.of(stream.id()), query.service(), why);
+        }
         listener.sessionRefused(sid, query.service(), why);
-      } else if (why != null) {
+      } else if (why != null && table.mayLog()) {
         log.warn("stream {}: refused Query: {}", IdText.of(stream.id()), why);
       }
       stream.send(new Frame.Response(id, reason, 0));

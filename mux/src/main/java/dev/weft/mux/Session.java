@@ -370,7 +370,9 @@ public final class Session {
   }
 
   void protocolError(String message) {
-    log.warn("session {}: protocol error: {}", id, message);
+    if (table.mayLog()) {
+      log.warn("session {}: protocol error: {}", id, message);
+    }
     terminate(Reason.PROTOCOL_ERROR, message, true);
   }
 

@@ -45,6 +45,7 @@ public final class SessionTable {
   private final Timers timers;
   private final Migrations migrations;
   private final Opens opens;
+  private final LogLimit logLimit = new LogLimit(System::nanoTime);
   private volatile boolean closed;
 
   /**
@@ -349,6 +350,11 @@ public final class SessionTable {
 
   List<MuxStream> attachedStreams() {
     return List.copyOf(streams.values());
+  }
+
+  /** Whether a line about this peer may be logged now (see LogLimit); on the executor. */
+  boolean mayLog() {
+    return logLimit.allow(log);
   }
 
   boolean inExecutor() {

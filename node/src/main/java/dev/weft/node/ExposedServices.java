@@ -3,6 +3,7 @@ package dev.weft.node;
 import dev.weft.identity.Identity;
 import dev.weft.mux.Acceptance;
 import dev.weft.mux.Acceptor;
+import dev.weft.mux.LogLimit;
 import dev.weft.mux.Reason;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,25 +47,28 @@ final class ExposedServices {
 
   /** Decides the sessions {@code peer} opens: unknown services and refused peers are rejected. */
   Acceptor acceptorFor(Identity peer) {
+    LogLimit logLimit = new LogLimit(System::nanoTime); // runs on the peer's table executor, like the acceptor
     return query -> {
       Exposed target = exposed.get(query.service());
       if (target == null) {
-        return reject(peer, query.service(), Reason.NO_SUCH_SERVICE, "no such service");
+        return reject(peer, query.service(), Reason.NO_SUCH_SERVICE, "no such service", logLimit);
       }
       String refusal = target.access().refusal(peer);
       if (refusal != null) {
-        return reject(peer, query.service(), Reason.ACCESS_DENIED, refusal);
+        return reject(peer, query.service(), Reason.ACCESS_DENIED, refusal, logLimit);
       }
       String full = nodeRefusal.get();
       if (full != null) {
-        return reject(peer, query.service(), Reason.LIMIT_REACHED, full);
+        return reject(peer, query.service(), Reason.LIMIT_REACHED, full, logLimit);
       }
       return Acceptance.accept(session -> target.service().open(session, peer));
     };
   }
 
-  private Acceptance reject(Identity peer, String service, Reason reason, String why) {
-    LOG.info("refused session from {} to {}: {}", peer.shortText(), service, why);
+  private Acceptance reject(Identity peer, String service, Reason reason, String why, LogLimit logLimit) {
+    if (logLimit.allow(LOG)) {
+      LOG.info("refused session from {} to {}: {}", peer.shortText(), service, why);
+    }
     events.publish(new Event.SessionRejected(events.clock().instant(), peer, service, why));
     return Acceptance.reject(reason);
   }
