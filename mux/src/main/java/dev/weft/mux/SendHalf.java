@@ -15,6 +15,7 @@ final class SendHalf {
   private final SendBuffer out = new SendBuffer();
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final int initialWindow;
+  private final int maxWindow;
   private final int maxQueuedWrites;
   /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
   private ArrayDeque<PendingWrite> writes;
@@ -30,6 +31,7 @@ final class SendHalf {
 
   SendHalf(MuxConfig config) {
     this.initialWindow = config.initialWindow();
+    this.maxWindow = config.maxWindow();
     this.maxQueuedWrites = config.maxQueuedWrites();
   }
 
@@ -160,8 +162,13 @@ final class SendHalf {
     finished.completeExceptionally(cause);
   }
 
+  /**
+   * How much unacknowledged data a write may leave held: the peer's window, but never more than
+   * this side's own largest window, whatever window the peer claims (it could claim 2^31-1 and
+   * never acknowledge, and this side would hold everything its application wrote).
+   */
   private long acceptLimit() {
-    return Math.max(peerWindow, initialWindow);
+    return Math.min(Math.max(peerWindow, initialWindow), maxWindow);
   }
 
   private void completeWrites() {

@@ -19,7 +19,10 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,7 @@ class ProtocolViolationTest {
   /** The raw side is the high side, so its session ids have the top bit set. */
   private static final long SID = 0x8000_0000_0000_0005L;
   private static final long STREAM = 77;
+  private static final int MAX_WINDOW = 256 * 1024;
 
   private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
   private final Recorder events = new Recorder();
@@ -45,7 +49,8 @@ class ProtocolViolationTest {
   @BeforeEach
   void connect() throws Exception {
     Acceptor hold = q -> q.service().equals("hold") ? Acceptance.accept(s -> { }) : Acceptance.reject(Reason.NO_SUCH_SERVICE);
-    MuxConfig config = MuxConfig.defaults().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ZERO);
+    MuxConfig config = MuxConfig.defaults().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ZERO)
+        .withWindows(64 * 1024, MAX_WINDOW);
     peer = new SessionTable(group.next(), false, config, hold, events);
     LocalAddress address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
@@ -145,6 +150,26 @@ class ProtocolViolationTest {
     raw.writeAndFlush(new Frame.Resume(SID, 0, 0, 65536));
     assertTrue(expectReset(SID).message().contains("a second Resume"));
     assertTrue(raw.isActive(), "a session-level violation leaves the stream up");
+  }
+
+  @Test
+  void aHugeClaimedWindowDoesNotLetWritesRunAheadOfAcknowledgement() throws Exception {
+    raw.writeAndFlush(new Frame.Query(SID, Integer.MAX_VALUE, "hold", new byte[0]));
+    assertTrue(assertInstanceOf(Frame.Response.class, next()).accepted());
+    Session session = peer.sessions().get(0);
+    int piece = MAX_WINDOW / 2;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      writes.add(session.write(Unpooled.wrappedBuffer(new byte[piece])));
+    }
+    long sent = 0;
+    while (sent < 4L * piece) { // the peer's credit lets all of it go out
+      sent = Math.max(sent, assertInstanceOf(Frame.Data.class, next()).end());
+    }
+    Fixture.await(writes.get(1));
+    assertFalse(writes.get(2).isDone(), "held beyond this side's largest window without acknowledgement");
+    raw.writeAndFlush(new Frame.Credit(SID, sent, Integer.MAX_VALUE));
+    Fixture.await(writes.get(3));
   }
 
   @Test
