@@ -4,8 +4,11 @@ import dev.weft.identity.IdText;
 import dev.weft.identity.Identity;
 import dev.weft.link.CloseReason;
 import dev.weft.link.Stream;
+import dev.weft.mux.Acceptance;
+import dev.weft.mux.Acceptor;
 import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MuxConfig;
+import dev.weft.mux.Reason;
 import dev.weft.mux.SessionTable;
 import dev.weft.mux.StreamChooser;
 import io.netty.channel.EventLoop;
@@ -69,7 +72,7 @@ final class Peers {
 
       @Override
       public void sessionOpened(long sessionId) {
-        bySession.put(sessionId, created[0]);
+        bySession.putIfAbsent(sessionId, created[0]); // the first holder keeps an id (see below)
       }
 
       @Override
@@ -90,10 +93,33 @@ final class Peers {
     };
     // Id halves and migration ties are decided by identity order, the same at both ends.
     SessionTable table = new SessionTable(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
-        services.acceptorFor(identity), new PeerEvents(identity, events, effects),
+        idsUniqueOnThisNode(created, services.acceptorFor(identity)), new PeerEvents(identity, events, effects),
         StreamChooser.BEST_QUALITY, memory);
     created[0] = new LinkedPeer(identity, table);
     return created[0];
+  }
+
+  /**
+   * Refuses a Query whose session id another peer's open session has here, before {@code decide}
+   * sees it: ids are per peer pair on the wire, but an operator names a session by its id alone,
+   * so a peer must not be able to shadow another's (an honest collision is a 2^-63 chance). The
+   * id is claimed for this peer while the query is decided, so two peers cannot race for it.
+   */
+  private Acceptor idsUniqueOnThisNode(LinkedPeer[] peer, Acceptor decide) {
+    return query -> {
+      long id = query.id().value();
+      LinkedPeer holder = bySession.putIfAbsent(id, peer[0]);
+      if (holder != null && holder != peer[0]) {
+        LOG.debug("refused session {} from {}: the id is in use with {}", query.id(),
+            peer[0].identity().shortText(), holder.identity().shortText());
+        return Acceptance.reject(Reason.PROTOCOL_ERROR);
+      }
+      Acceptance decision = decide.decide(query);
+      if (!decision.accepted() && holder == null) {
+        bySession.remove(id, peer[0]);
+      }
+      return decision;
+    };
   }
 
   /** Adopts a stream whose handshake just completed; runs on its event loop before any read. */

@@ -7,12 +7,14 @@ import static dev.weft.it.hostile.RawFrames.longs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.identity.Identity;
 import dev.weft.link.CloseReason;
 import dev.weft.link.Transport;
 import dev.weft.mux.Frame;
 import dev.weft.mux.Reason;
 import dev.weft.mux.SessionId;
 import dev.weft.node.Event;
+import dev.weft.node.admin.SessionInfo;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,6 +128,22 @@ class MuxAbuseTest extends AgainstVictim {
       Frame.Response accepted = link.query(id, Victim.DROP, 1 << 20);
       link.send(new Frame.Data(id, accepted.window() - 10, Unpooled.wrappedBuffer(new byte[100])));
       expectReset(link, id, Reason.PROTOCOL_ERROR, "credit overrun");
+    }));
+    cases.add(Arguments.of("another peer's session id", (SessionAbuse) (link, v) -> {
+      long id = link.openDrop();
+      String text = new SessionId(id).toString();
+      Identity owner = v.view.sessions().stream().filter(s -> s.id().equals(text)).findFirst().orElseThrow().peer();
+      RawLink other = RawLink.greeted(v, Transport.TCP);
+      while ((other.sessionId(false) < 0) != (id < 0)) { // the same half of the id space as the first
+        other.close();
+        other = RawLink.greeted(v, Transport.TCP);
+      }
+      try (RawLink shadow = other) {
+        assertEquals(Reason.PROTOCOL_ERROR, shadow.query(id, Victim.DROP, 1 << 20).reason());
+      }
+      List<SessionInfo> named = v.view.sessions().stream().filter(s -> s.id().equals(text)).toList();
+      assertEquals(1, named.size(), "an operator still names exactly one session by that id");
+      assertEquals(owner, named.get(0).peer());
     }));
     cases.add(Arguments.of("a reused session id", (SessionAbuse) (link, v) -> {
       long id = link.openDrop();
