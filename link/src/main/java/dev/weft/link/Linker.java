@@ -4,7 +4,6 @@ import dev.weft.identity.Identity;
 import dev.weft.identity.NodeKey;
 import io.jpower.kcp.netty.UkcpChannelOption;
 import io.jpower.kcp.netty.UkcpClientChannel;
-import io.jpower.kcp.netty.UkcpServerChannel;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -58,6 +57,8 @@ public final class Linker implements AutoCloseable {
   /** Inbound handshakes in progress on all listeners. */
   private final AtomicInteger pending = new AtomicInteger();
   private final HandshakeRate rate;
+  private final CookieLoad cookieLoad;
+  private final CookieStats.Counters cookieCounters = new CookieStats.Counters();
   private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
 
   private Linker(Builder b) {
@@ -75,6 +76,7 @@ public final class Linker implements AutoCloseable {
     this.handshakesPerSecond = b.handshakesPerSecond;
     this.handshakeBurst = b.handshakeBurst;
     this.rate = new HandshakeRate(b.handshakesPerSecond, b.handshakeBurst);
+    this.cookieLoad = new CookieLoad(b.cookieThreshold, pending::get, b.maxPendingHandshakes);
   }
 
   public static Builder builder(NodeKey nodeKey) {
@@ -91,8 +93,9 @@ public final class Linker implements AutoCloseable {
       @Override
       protected void initChannel(Channel ch) {
         // Refused before any handshake work: a source over its rate, or a SYN or datagram flood
-        // beyond the pending cap, gets closed, not buffered.
-        String refusal = admit((InetSocketAddress) ch.remoteAddress());
+        // beyond the pending cap, gets closed, not buffered. A KCP source has had its rate
+        // checked before its conversation was made (KcpListenerGate).
+        String refusal = admit((InetSocketAddress) ch.remoteAddress(), endpoint.transport() == Transport.TCP);
         if (refusal != null) {
           config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once"));
           // Not ch.close() here: kcp-netty registers a new child in its map only after this
@@ -118,7 +121,8 @@ public final class Linker implements AutoCloseable {
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(accept)
           .bind(address);
-      case KCP -> kcpOptions(new UkcpServerBootstrap().group(kcpGroup).channel(UkcpServerChannel.class)
+      case KCP -> kcpOptions(new UkcpServerBootstrap().group(kcpGroup)
+          .channelFactory(() -> KcpListenerGate.channel(rate, cookieLoad, cookieCounters))
           .handler(new KcpCloseWaits())
           .childOption(UkcpChannelOption.UKCP_AUTO_SET_CONV, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -138,8 +142,8 @@ public final class Linker implements AutoCloseable {
   }
 
   /** Null to go ahead with a handshake from {@code source} (counted as pending), else why not. */
-  private String admit(InetSocketAddress source) {
-    if (!rate.tryAcquire(source.getAddress(), System.nanoTime())) {
+  private String admit(InetSocketAddress source, boolean checkRate) {
+    if (checkRate && !rate.tryAcquire(source.getAddress(), System.nanoTime())) {
       return "handshake rate limit reached for " + source.getAddress().getHostAddress()
           + " (" + handshakesPerSecond + "/s, burst " + handshakeBurst + ")";
     }
@@ -162,6 +166,11 @@ public final class Linker implements AutoCloseable {
   /** Source addresses (IPv6: /64 prefixes) that are over their handshake rate right now. */
   public int throttledSources() {
     return rate.throttled(System.nanoTime());
+  }
+
+  /** What the KCP listeners did with datagrams from new sources: cookies asked for, sent, checked. */
+  public CookieStats cookieStats() {
+    return cookieCounters.snapshot();
   }
 
   /**
@@ -187,6 +196,7 @@ public final class Linker implements AutoCloseable {
         if (ch instanceof UkcpClientChannel kcp) {
           kcp.conv(RANDOM.nextInt() | 1);
           KcpSocketErrors.install(kcp);
+          KcpDialerCookie.install(kcp);
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }
@@ -265,6 +275,7 @@ public final class Linker implements AutoCloseable {
     private int maxPendingHandshakes = 256;
     private int handshakesPerSecond = 20;
     private int handshakeBurst = 10;
+    private int cookieThreshold = 10;
     private EventLoopGroup tcpGroup;
     private EventLoopGroup kcpGroup;
 
@@ -321,6 +332,19 @@ public final class Linker implements AutoCloseable {
       }
       this.handshakesPerSecond = perSecond;
       this.handshakeBurst = burst;
+      return this;
+    }
+
+    /**
+     * New KCP sources a second, node-wide, beyond which each must first prove with a cookie that it
+     * receives at its address (docs/protocol.md §2.3; default 10, half a source's handshake rate,
+     * so that spoofed datagrams below it cannot empty a real address's bucket). 0: always.
+     */
+    public Builder cookieThreshold(int perSecond) {
+      if (perSecond < 0) {
+        throw new IllegalArgumentException("cookie threshold must not be negative");
+      }
+      this.cookieThreshold = perSecond;
       return this;
     }
 
