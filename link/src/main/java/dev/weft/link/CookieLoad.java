@@ -27,8 +27,11 @@ final class CookieLoad {
     this.maxPending = maxPending;
   }
 
-  /** Counts a datagram that would start a conversation without a cookie; true if the node is under load. */
-  synchronized boolean unverified(long nowNanos) {
+  /**
+   * Counts a datagram that would start a conversation without a cookie; true if the node is under
+   * load. {@code starting}: conversations let in but not yet counted as pending handshakes.
+   */
+  synchronized boolean unverified(long nowNanos, int starting) {
     long now = Math.floorDiv(nowNanos, SECOND);
     if (now != window) {
       lastWindow = now == window + 1 ? thisWindow : 0;
@@ -36,6 +39,6 @@ final class CookieLoad {
       window = now;
     }
     thisWindow++;
-    return thisWindow > threshold || lastWindow > threshold || 2 * pending.getAsInt() >= maxPending;
+    return thisWindow > threshold || lastWindow > threshold || 2 * (pending.getAsInt() + starting) >= maxPending;
   }
 }

@@ -10,12 +10,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * @param replies cookie replies sent
  * @param replyBytes bytes of those replies (UDP payload)
  * @param answeredBytes bytes of the datagrams they answered: never less than {@code replyBytes}
- * @param verified datagrams with a valid cookie that started a conversation
+ * @param started conversations let in (each then costs a handshake), with a cookie or without
+ * @param verified of those, the ones let in with a valid cookie
  * @param refused datagrams that started nothing and got no reply: over their source's handshake
  *     rate with a valid cookie, a stale cookie on a live conversation, or malformed
  */
-public record CookieStats(long unverified, long replies, long replyBytes, long answeredBytes, long verified,
-    long refused) {
+public record CookieStats(long unverified, long replies, long replyBytes, long answeredBytes, long started,
+    long verified, long refused) {
 
   /** The running counts behind a {@link CookieStats}. */
   static final class Counters {
@@ -23,9 +24,10 @@ public record CookieStats(long unverified, long replies, long replyBytes, long a
     private static final int REPLIES = 1;
     private static final int REPLY_BYTES = 2;
     private static final int ANSWERED_BYTES = 3;
-    private static final int VERIFIED = 4;
-    private static final int REFUSED = 5;
-    private final AtomicLongArray counts = new AtomicLongArray(6);
+    private static final int STARTED = 4;
+    private static final int VERIFIED = 5;
+    private static final int REFUSED = 6;
+    private final AtomicLongArray counts = new AtomicLongArray(7);
 
     void unverified() {
       counts.incrementAndGet(UNVERIFIED);
@@ -37,8 +39,11 @@ public record CookieStats(long unverified, long replies, long replyBytes, long a
       counts.addAndGet(ANSWERED_BYTES, answeredBytes);
     }
 
-    void verified() {
-      counts.incrementAndGet(VERIFIED);
+    void started(boolean verified) {
+      counts.incrementAndGet(STARTED);
+      if (verified) {
+        counts.incrementAndGet(VERIFIED);
+      }
     }
 
     void refused() {
@@ -47,7 +52,7 @@ public record CookieStats(long unverified, long replies, long replyBytes, long a
 
     CookieStats snapshot() {
       return new CookieStats(counts.get(UNVERIFIED), counts.get(REPLIES), counts.get(REPLY_BYTES),
-          counts.get(ANSWERED_BYTES), counts.get(VERIFIED), counts.get(REFUSED));
+          counts.get(ANSWERED_BYTES), counts.get(STARTED), counts.get(VERIFIED), counts.get(REFUSED));
     }
   }
 }

@@ -92,8 +92,8 @@ final class KcpListenerGate extends ArrayList<Object> {
     switch (kind) {
       case KCP -> {
         counters.unverified();
-        if (!load.unverified(now) && rate.tryAcquire(source.getAddress(), now)) {
-          return admitted.add(source);
+        if (!load.unverified(now, admitted.size()) && rate.tryAcquire(source.getAddress(), now)) {
+          return start(source, false);
         }
         return answer(source, data, CookieDatagram.conv(data, kind), now);
       }
@@ -104,8 +104,7 @@ final class KcpListenerGate extends ArrayList<Object> {
         if (!rate.tryAcquire(source.getAddress(), now)) {
           return refuse();
         }
-        counters.verified();
-        return admitted.add(source);
+        return start(source, true);
       }
       default -> {
         return refuse();
@@ -124,6 +123,11 @@ final class KcpListenerGate extends ArrayList<Object> {
     unsafe.write(UkcpPacket.newInstance(reply, source), unsafe.voidPromise());
     replied = true;
     return false;
+  }
+
+  private boolean start(InetSocketAddress source, boolean verified) {
+    counters.started(verified);
+    return admitted.add(source);
   }
 
   private boolean refuse() {
