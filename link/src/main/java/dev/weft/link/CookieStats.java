@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * @param started conversations let in (each then costs a handshake), with a cookie or without
  * @param verified of those, the ones let in with a valid cookie
  * @param refused datagrams that started nothing and got no reply: over their source's handshake
- *     rate with a valid cookie, a stale cookie on a live conversation, or malformed
+ *     rate with a valid cookie, a stale cookie on a live conversation, malformed, too short to
+ *     answer, or arriving while the socket was too far behind to take a reply
  */
 public record CookieStats(long unverified, long replies, long replyBytes, long answeredBytes, long started,
     long verified, long refused) {

@@ -24,18 +24,13 @@ final class HandshakeCookie {
   static final long ROTATION_NANOS = 120_000_000_000L;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Mac mac;
   private final long origin;
-  private byte[] current = secret();
-  private byte[] previous = secret();
+  /** Keyed once per period: keying HMAC costs as much as a short MAC. */
+  private Mac current = keyed();
+  private Mac previous = keyed();
   private long epoch;
 
   HandshakeCookie(long nowNanos) {
-    try {
-      this.mac = Mac.getInstance("HmacSHA256");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every Java runtime has HmacSHA256", e);
-    }
     this.origin = nowNanos;
   }
 
@@ -60,26 +55,28 @@ final class HandshakeCookie {
     if (now == epoch) {
       return;
     }
-    previous = now == epoch + 1 ? current : secret();
-    current = secret();
+    previous = now == epoch + 1 ? current : keyed();
+    current = keyed();
     epoch = now;
   }
 
-  private byte[] compute(byte[] secret, InetSocketAddress source) {
-    try {
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("a 32-byte HMAC key is always valid", e);
-    }
+  private static byte[] compute(Mac mac, InetSocketAddress source) {
     mac.update(source.getAddress().getAddress());
     mac.update((byte) (source.getPort() >>> 8));
     mac.update((byte) source.getPort());
     return Arrays.copyOf(mac.doFinal(), LENGTH);
   }
 
-  private static byte[] secret() {
+  /** HMAC-SHA256 under 32 fresh random bytes. */
+  private static Mac keyed() {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
-    return secret;
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java runtime has HmacSHA256 and takes a 32-byte key", e);
+    }
   }
 }

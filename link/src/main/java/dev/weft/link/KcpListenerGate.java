@@ -114,7 +114,8 @@ final class KcpListenerGate extends ArrayList<Object> {
 
   /** Sends {@code source} a cookie in a reply no larger than {@code request}; keeps nothing. */
   private boolean answer(InetSocketAddress source, ByteBuf request, int conv, long now) {
-    if (request.readableBytes() < CookieDatagram.REPLY_LENGTH) {
+    // Not writable: the socket is behind; replies must not pile up in memory in front of it.
+    if (request.readableBytes() < CookieDatagram.REPLY_LENGTH || !channel.isWritable()) {
       return refuse();
     }
     ByteBuf reply = CookieDatagram.reply(channel.alloc(), conv, cookie.mint(source, now));
