@@ -9,11 +9,14 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An unauthenticated KCP source from its own UDP port: hand-made KCP push segments (24-byte
- * little-endian header, docs/protocol.md §2.2), and the push payloads that come back.
+ * little-endian header, docs/protocol.md §2.2), and the push payloads that come back. Like a
+ * dialer, it answers a cookie reply (§2.3) by sending what it sent so far again inside echoes.
  */
 final class KcpProbe implements AutoCloseable {
   private static final int PUSH = 81;
@@ -22,6 +25,9 @@ final class KcpProbe implements AutoCloseable {
   private final DatagramSocket socket;
   private final InetSocketAddress target;
   private final int conv = ThreadLocalRandom.current().nextInt() | 1;
+  private final List<byte[]> sent = new ArrayList<>();
+  private byte[] cookie;
+  private boolean answered;
   private int sn;
 
   KcpProbe(InetSocketAddress target) throws IOException {
@@ -38,7 +44,31 @@ final class KcpProbe implements AutoCloseable {
   }
 
   void datagram(byte[] bytes) throws IOException {
-    socket.send(new DatagramPacket(bytes, bytes.length, target));
+    if (!answered) {
+      sent.add(bytes);
+    }
+    send(bytes);
+  }
+
+  private void send(byte[] bytes) throws IOException {
+    byte[] datagram = bytes;
+    if (cookie != null && !answered) {
+      datagram = ByteBuffer.allocate(21 + bytes.length).putInt(0).put((byte) 2).put(cookie).put(bytes).array();
+    }
+    socket.send(new DatagramPacket(datagram, datagram.length, target));
+  }
+
+  /** Takes a cookie reply to this conv and sends everything again with it; false for anything else. */
+  private boolean cookieReply(ByteBuffer in) throws IOException {
+    if (answered || in.remaining() != 25 || in.getInt(0) != 0 || in.get(4) != 1 || in.getInt(5) != conv) {
+      return false;
+    }
+    cookie = new byte[16];
+    in.get(9, cookie);
+    for (byte[] bytes : sent) {
+      send(bytes);
+    }
+    return true;
   }
 
   /** Stream bytes the victim pushes back within {@code within}, up to {@code max} bytes. */
@@ -59,6 +89,10 @@ final class KcpProbe implements AutoCloseable {
         break;
       }
       ByteBuffer in = ByteBuffer.wrap(buffer, 0, packet.getLength()).order(ByteOrder.LITTLE_ENDIAN);
+      if (cookieReply(in)) {
+        continue;
+      }
+      answered = true;
       while (in.remaining() >= HEADER) {
         in.getInt();
         int cmd = in.get();
