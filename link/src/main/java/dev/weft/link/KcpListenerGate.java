@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides, for each datagram a KCP listener receives, before kcp-netty sees it, whether it may
@@ -22,6 +24,8 @@ import java.util.Set;
  * event loop, in kcp-netty's read loop. The datagrams it keeps are then given to KCP.
  */
 final class KcpListenerGate extends ArrayList<Object> {
+  private static final Logger log = LoggerFactory.getLogger(KcpListenerGate.class);
+
   private final UkcpServerChannel channel;
   private final Map<?, ?> conversations;
   private final Map<?, ?> closing;
@@ -32,6 +36,7 @@ final class KcpListenerGate extends ArrayList<Object> {
   /** Sources let through in this read, whose conversations kcp-netty has not created yet. */
   private final Set<InetSocketAddress> admitted = new HashSet<>();
   private boolean replied;
+  private boolean warned;
 
   private KcpListenerGate(UkcpServerChannel channel, HandshakeRate rate, CookieLoad load,
       CookieStats.Counters counters) {
@@ -59,7 +64,21 @@ final class KcpListenerGate extends ArrayList<Object> {
   @Override
   public boolean add(Object datagram) {
     UkcpPacket packet = (UkcpPacket) datagram;
-    if (admit(packet.remoteAddress(), packet.content())) {
+    boolean keep;
+    try {
+      keep = admit(packet.remoteAddress(), packet.content());
+    } catch (RuntimeException e) {
+      // Thrown out of kcp-netty's read loop it would close the listener: one datagram is dropped
+      // instead, and said once at warn level (a source that can cause it must not flood the log).
+      if (warned) {
+        log.debug("dropped a datagram from {}: {}", packet.remoteAddress(), e.toString());
+      } else {
+        warned = true;
+        log.warn("dropped a datagram from {} (further ones at debug level)", packet.remoteAddress(), e);
+      }
+      keep = refuse();
+    }
+    if (keep) {
       super.add(packet);
     } else {
       packet.release();
