@@ -56,7 +56,9 @@ class SpoofedKcpFloodTest {
       String linked = line(reader(dialer), "linked");
       long[] after = stats(toListener, fromListener);
 
-      String[] sent = line(reader(flood), "").split(" ");
+      String report = line(reader(flood), "");
+      assertTrue(report.matches("\\d+ \\d+"), "the flood failed: " + report);
+      String[] sent = report.split(" ");
       long floodPackets = Long.parseLong(sent[0]);
       long floodBytes = Long.parseLong(sent[1]);
       long[] total = stats(toListener, fromListener);
