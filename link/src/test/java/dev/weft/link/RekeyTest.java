@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Rekeying over real loopback links: many epochs without a lost byte, and nothing crosses an epoch boundary. */
+/**
+ * Rekeying over real loopback links: many epochs without a lost byte, and nothing crosses an epoch
+ * boundary. Last, the marker's own rules, on a recorded link with known keys.
+ */
 @Timeout(60)
 class RekeyTest {
   /** A few KiB: with messages of up to 64 KiB, nearly every message is followed by a REKEY. */
@@ -132,6 +136,39 @@ class RekeyTest {
     assertArrayEquals(new byte[] {'a'}, sink.first(0).get(), "only what came before");
   }
 
+  @ParameterizedTest
+  @EnumSource(Misplaced.class)
+  void aMisplacedRekeyIsAProtocolError(Misplaced misplaced) throws Exception {
+    try (RecordedLink link = RecordedLink.link(keys(1), keys(2), s -> { })) {
+      TransportCipher dialer = TransportCipher.encrypting(link.transcript().k1());
+      EmbeddedChannel listener = (EmbeddedChannel) link.listener().channel();
+      for (byte[] plain : misplaced.messages) {
+        byte[] frame = new byte[2 + plain.length + LinkProtocol.TAG_LENGTH];
+        frame[1] = (byte) (plain.length + LinkProtocol.TAG_LENGTH);
+        System.arraycopy(plain, 0, frame, 2, plain.length);
+        dialer.encrypt(frame, 2, plain.length);
+        listener.writeInbound(Unpooled.wrappedBuffer(frame));
+      }
+      link.exchange();
+      assertEquals(new CloseReason(CloseReason.Origin.PROTOCOL, misplaced.error),
+          link.listener().closeFuture().getNow(null));
+    }
+  }
+
+  /** Messages the dialer sends (type || body), and what the listener reports. */
+  enum Misplaced {
+    FIRST("REKEY as the first transport message", new byte[] {LinkProtocol.REKEY}),
+    WITH_A_BODY("REKEY with a body", new byte[] {LinkProtocol.KEEPALIVE}, new byte[] {LinkProtocol.REKEY, 0});
+
+    final String error;
+    final byte[][] messages;
+
+    Misplaced(String error, byte[]... messages) {
+      this.error = error;
+      this.messages = messages;
+    }
+  }
+
   /** What happens to the frames DATA "a" (0), REKEY (1) and DATA "b" (2), and what the listener reports. */
   enum Shuffle {
     REPLAY_THE_OLD_EPOCHS_MESSAGE("transport message 2 (key epoch 1) failed authentication", 0, 1, 0, 2),
@@ -179,6 +216,10 @@ class RekeyTest {
     return stream.channel().eventLoop()
         .submit(() -> stream.channel().pipeline().get(SecureChannel.class).epochs())
         .get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private static RecordedLink.Keys keys(long seed) {
+    return new RecordedLink.Keys(random(32, seed), random(32, seed + 100), random(32, seed + 200));
   }
 
   private static byte[] random(int size, long seed) {
