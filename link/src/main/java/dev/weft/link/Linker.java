@@ -291,7 +291,7 @@ public final class Linker implements AutoCloseable {
      * took over (default 2^30 bytes or 2 minutes; bytes at most 2^31, the peer's limit being 2^32).
      */
     public Builder rekeyAfter(long bytes, Duration interval) {
-      this.rekeying = new Rekeying(bytes, positive(interval, "rekey interval"), rekeying.receiveLimit());
+      this.rekeying = new Rekeying(bytes, interval, rekeying.receiveLimit());
       return this;
     }
 

@@ -19,7 +19,7 @@ record Rekeying(long afterBytes, Duration afterTime, long receiveLimit) {
     if (afterBytes < 1 || afterBytes > MAX_AFTER_BYTES) {
       throw new IllegalArgumentException("rekey threshold must be 1 to 2^31 bytes, not " + afterBytes);
     }
-    if (afterTime.isNegative() || afterTime.isZero()) {
+    if (afterTime == null || afterTime.isNegative() || afterTime.isZero()) {
       throw new IllegalArgumentException("rekey interval must be positive");
     }
     if (receiveLimit < 1) {

@@ -2,6 +2,7 @@ package dev.weft.link;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -73,6 +75,16 @@ class RekeyTest {
         "rekeys: " + dialer[0] + " and " + listener[0] + ", expected at least " + expected);
     assertEquals(dialer[0], listener[1], "the listener followed every REKEY of the dialer");
     assertEquals(listener[0], dialer[1], "the dialer followed every REKEY of the listener");
+  }
+
+  @Test
+  void thresholdsBeyondWhatThePeerAcceptsAreRefused() {
+    Linker.Builder builder = Linker.builder(dev.weft.identity.NodeKey.generate());
+    assertThrows(IllegalArgumentException.class, () -> builder.rekeyAfter((1L << 31) + 1, Duration.ofMinutes(2)),
+        "a peer closes the link past 2^32 bytes under one key");
+    assertThrows(IllegalArgumentException.class, () -> builder.rekeyAfter(0, Duration.ofMinutes(2)));
+    assertThrows(IllegalArgumentException.class, () -> builder.rekeyAfter(4096, Duration.ZERO));
+    builder.rekeyAfter(1L << 31, Duration.ofHours(1));
   }
 
   @ParameterizedTest
