@@ -15,6 +15,7 @@ record LinkConfig(
     VerifiedProofs verifiedProofs,
     Duration handshakeTimeout,
     Duration idleTimeout,
+    Rekeying rekeying,
     AccessPolicy accessPolicy,
     Consumer<Stream> onStream,
     Consumer<HandshakeException> onInboundFailure) {
@@ -24,19 +25,20 @@ record LinkConfig(
    * It is never changed after this: each handshake copies it (deriving the public key again
    * would cost one more X25519 multiplication per handshake), and its proof is signed once here.
    */
-  static LinkConfig create(NodeKey nodeKey, Duration handshakeTimeout, Duration idleTimeout,
+  static LinkConfig create(NodeKey nodeKey, Duration handshakeTimeout, Duration idleTimeout, Rekeying rekeying,
       AccessPolicy accessPolicy, Consumer<Stream> onStream, Consumer<HandshakeException> onInboundFailure) {
-    return create(nodeKey, X25519Key.generate(), handshakeTimeout, idleTimeout, accessPolicy, onStream,
+    return create(nodeKey, X25519Key.generate(), handshakeTimeout, idleTimeout, rekeying, accessPolicy, onStream,
         onInboundFailure);
   }
 
   /** As above with a given Noise static key pair: the conformance vectors fix it. */
   static LinkConfig create(NodeKey nodeKey, X25519Key key, Duration handshakeTimeout, Duration idleTimeout,
-      AccessPolicy accessPolicy, Consumer<Stream> onStream, Consumer<HandshakeException> onInboundFailure) {
+      Rekeying rekeying, AccessPolicy accessPolicy, Consumer<Stream> onStream,
+      Consumer<HandshakeException> onInboundFailure) {
     byte[] publicKey = new byte[X25519Key.LENGTH];
     key.getPublicKey(publicKey, 0);
     return new LinkConfig(nodeKey, key, HandshakePayload.proof(nodeKey, publicKey), new VerifiedProofs(),
-        handshakeTimeout, idleTimeout, accessPolicy, onStream, onInboundFailure);
+        handshakeTimeout, idleTimeout, rekeying, accessPolicy, onStream, onInboundFailure);
   }
 
   /** How long a side may send nothing before it sends a KEEPALIVE. */

@@ -30,6 +30,8 @@ final class LinkProtocol {
   static final byte ACCEPT = 1;
   static final byte CLOSE = 2;
   static final byte KEEPALIVE = 3;
+  /** The sender's next message is under its next key (Noise Rekey()). */
+  static final byte REKEY = 4;
 
   private LinkProtocol() {}
 

@@ -62,8 +62,8 @@ public final class Linker implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
 
   private Linker(Builder b) {
-    this.config = LinkConfig.create(b.nodeKey, b.handshakeTimeout, b.idleTimeout, b.accessPolicy, b.onStream,
-        b.onInboundFailure);
+    this.config = LinkConfig.create(b.nodeKey, b.handshakeTimeout, b.idleTimeout, b.rekeying, b.accessPolicy,
+        b.onStream, b.onInboundFailure);
     this.ownsGroups = b.tcpGroup == null;
     if (ownsGroups) {
       this.tcpGroup = LinkEventLoops.tcp(b.threads, new DefaultThreadFactory("weft-link-tcp"));
@@ -267,6 +267,7 @@ public final class Linker implements AutoCloseable {
     private final NodeKey nodeKey;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private Rekeying rekeying = Rekeying.DEFAULT;
     private AccessPolicy accessPolicy = AccessPolicy.OPEN;
     private Consumer<Stream> onStream = stream -> { };
     private Consumer<HandshakeException> onInboundFailure =
@@ -292,6 +293,22 @@ public final class Linker implements AutoCloseable {
     /** A stream that receives nothing for this long closes; keepalives go out at a third of it (default 30 s). */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idle timeout");
+      return this;
+    }
+
+    /**
+     * A stream changes its sending key (REKEY, docs/protocol.md §6.1) before its next message once
+     * {@code bytes} have been sent under the current key or {@code interval} has passed since it
+     * took over (default 2^30 bytes or 2 minutes; bytes at most 2^31, the peer's limit being 2^32).
+     */
+    public Builder rekeyAfter(long bytes, Duration interval) {
+      this.rekeying = new Rekeying(bytes, interval, rekeying.receiveLimit());
+      return this;
+    }
+
+    /** The most bytes a peer may send under one key, the protocol's 2^32: tests lower it. */
+    Builder rekeyReceiveLimit(long bytes) {
+      this.rekeying = new Rekeying(rekeying.afterBytes(), rekeying.afterTime(), bytes);
       return this;
     }
 

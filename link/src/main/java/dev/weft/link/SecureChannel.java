@@ -21,12 +21,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The link after the handshake: encrypts outbound plaintext into Noise transport messages and
- * decrypts inbound ones, and runs the link's control messages (ACCEPT, CLOSE, KEEPALIVE).
+ * decrypts inbound ones, and runs the link's control messages (ACCEPT, CLOSE, KEEPALIVE, REKEY).
  *
  * <p>Outbound writes are queued until flush and then cut into DATA messages of at most 65518
  * bytes, so many small writes cost one message. Any failure to decrypt closes the link. A close
  * sends CLOSE with a reason; the side that closes first waits for the peer's CLOSE (or a short
  * linger) so the message is delivered even over KCP, which has no close of its own.
+ *
+ * <p>Each direction changes its key on its own: before a message, once the sending key is due
+ * (bytes or time, {@link Rekeying}), REKEY goes out under the old key and the sender moves on to
+ * the next; the receiver moves on right after decrypting that REKEY. The transport is ordered, so
+ * both ends switch at the same message and data never waits.
  */
 final class SecureChannel extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(SecureChannel.class);
@@ -42,6 +47,9 @@ final class SecureChannel extends ChannelDuplexHandler {
   private final TransportCipher receiver;
   private final LinkConfig config;
   private final Stream stream;
+  private final long rekeyAfterNanos;
+  /** When the current sending key took over (System.nanoTime). */
+  private long sendKeySince = System.nanoTime();
   /** Set on the dialer until the responder's ACCEPT (or CLOSE) arrives. */
   private final CompletableFuture<Stream> dialed;
   private ChannelHandlerContext ctx;
@@ -59,6 +67,7 @@ final class SecureChannel extends ChannelDuplexHandler {
     this.sender = result.sender();
     this.receiver = result.receiver();
     this.config = config;
+    this.rekeyAfterNanos = config.rekeying().afterTime().toNanos();
     this.dialed = dialed;
     this.accepted = dialed == null;
     this.stream = new Stream(result.id(), result.remote(), result.transport(), dialed != null, channel, this);
@@ -110,8 +119,14 @@ final class SecureChannel extends ChannelDuplexHandler {
       plainLength = receiver.decrypt(plain.array(), plain.arrayOffset() + plain.readerIndex(), plain.readableBytes());
     } catch (AEADBadTagException e) {
       plain.release();
-      abort(new CloseReason(CloseReason.Origin.DECRYPTION,
-          "transport message " + receiver.nonce() + " failed authentication"), "decryption failed");
+      abort(new CloseReason(CloseReason.Origin.DECRYPTION, "transport message " + receiver.nonce()
+          + " (key epoch " + receiver.epoch() + ") failed authentication"), "decryption failed");
+      return;
+    }
+    if (receiver.bytesUnderKey() > config.rekeying().receiveLimit()) {
+      plain.release();
+      abort(protocolError("more than " + config.rekeying().receiveLimit() + " bytes under one key without REKEY"),
+          "protocol error");
       return;
     }
     plain.writerIndex(plain.readerIndex() + plainLength);
@@ -128,6 +143,10 @@ final class SecureChannel extends ChannelDuplexHandler {
         onClose(why);
       }
       case LinkProtocol.KEEPALIVE -> plain.release();
+      case LinkProtocol.REKEY -> {
+        plain.release();
+        onRekey(plainLength);
+      }
       default -> {
         plain.release();
         abort(protocolError("unknown transport message type " + (type & 0xff)), "protocol error");
@@ -172,6 +191,37 @@ final class SecureChannel extends ChannelDuplexHandler {
     } else {
       closeNow();
     }
+  }
+
+  private void onRekey(int plainLength) {
+    if (plainLength != 1) {
+      abort(protocolError("REKEY with a body"), "protocol error");
+    } else if (receiver.nonce() == 1) {
+      abort(protocolError("REKEY as the first transport message"), "protocol error");
+    } else {
+      receiver.rekey();
+    }
+  }
+
+  /**
+   * Sends REKEY under the current sending key, then moves to the next key (docs/protocol.md §6.1).
+   * Called before a message once the key is due; the conformance recording also calls it.
+   */
+  void rekey() {
+    writeMessage(LinkProtocol.REKEY, null, ctx.newPromise());
+    sender.rekey();
+    sendKeySince = System.nanoTime();
+  }
+
+  /** Keys this side has moved past so far: sending, then receiving (read on the event loop). */
+  long[] epochs() {
+    return new long[] {sender.epoch(), receiver.epoch()};
+  }
+
+  /** Never before a side's first message: the listener's is ACCEPT or CLOSE. */
+  private boolean rekeyDue() {
+    return sender.nonce() > 0 && (sender.bytesUnderKey() >= config.rekeying().afterBytes()
+        || System.nanoTime() - sendKeySince >= rekeyAfterNanos);
   }
 
   private void deliver() {
@@ -319,8 +369,14 @@ final class SecureChannel extends ChannelDuplexHandler {
     }
   }
 
-  /** Encrypts type || body into one length-prefixed frame; consumes {@code body}. */
+  /**
+   * Encrypts type || body into one length-prefixed frame, after a REKEY if the sending key is due;
+   * consumes {@code body}.
+   */
   private void writeMessage(byte type, ByteBuf body, ChannelPromise promise) {
+    if (type != LinkProtocol.REKEY && rekeyDue()) {
+      rekey();
+    }
     int plainLength = 1 + (body == null ? 0 : body.readableBytes());
     ByteBuf out = ctx.alloc().heapBuffer(2 + plainLength + LinkProtocol.TAG_LENGTH);
     try {

@@ -85,9 +85,12 @@ class HandshakeFuzzTest {
     NoiseKeys keys = NoiseKeys.split(noise);
     TransportCipher sender = TransportCipher.encrypting(keys.initiatorToResponder());
     while (data.remainingBytes() > 0 && responder.channel.isOpen()) {
-      byte type = (byte) data.consumeInt(0, 4);
+      byte type = (byte) data.consumeInt(0, 5);
       byte[] body = data.consumeBytes(data.consumeInt(0, 2000));
       responder.feed(sealed(sender, type, body));
+      if (type == LinkProtocol.REKEY && body.length == 0) {
+        sender.rekey(); // as a genuine dialer would, so that what follows is still readable
+      }
     }
     responder.channel.advanceTimeBy(SecureChannel.CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     responder.channel.runScheduledPendingTasks();
@@ -109,8 +112,8 @@ class HandshakeFuzzTest {
 
     Responder(boolean refuseEveryone) {
       AccessPolicy policy = refuseEveryone ? (id, address) -> Optional.of("fuzz policy") : AccessPolicy.OPEN;
-      LinkConfig config = LinkConfig.create(LISTENER, Duration.ofSeconds(10), Duration.ofSeconds(30), policy,
-          streams::add, failures::add);
+      LinkConfig config = LinkConfig.create(LISTENER, Duration.ofSeconds(10), Duration.ofSeconds(30),
+          Rekeying.DEFAULT, policy, streams::add, failures::add);
       channel.config().setAllocator(alloc);
       Linker.handshakePipeline(channel.pipeline(), Handshake.listener(config, Transport.TCP, () -> { }));
     }

@@ -18,6 +18,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A dialer and a listener joined back to back on EmbeddedChannels, running the real link handlers
@@ -64,9 +67,14 @@ public final class RecordedLink implements AutoCloseable {
   /**
    * One message as sent: {@code kind} is hello, msg1, msg2, msg3 or transport; {@code wire} its
    * bytes with the length prefix; {@code plaintext} the handshake payload (msg2, msg3) or the
-   * transport message's type and body, empty for the others.
+   * transport message's type and body, empty for the others; {@code nextKey} the key its sender
+   * uses from the next message on, after a REKEY, else empty.
    */
-  public record Message(boolean fromDialer, String kind, byte[] wire, byte[] plaintext) {}
+  public record Message(boolean fromDialer, String kind, byte[] wire, byte[] plaintext, byte[] nextKey) {
+    Message(boolean fromDialer, String kind, byte[] wire, byte[] plaintext) {
+      this(fromDialer, kind, wire, plaintext, new byte[0]);
+    }
+  }
 
   /** The recording, with the handshake hash and the transport keys (k1 dialer to listener). */
   public record Transcript(List<Message> messages, byte[] handshakeHash, byte[] k1, byte[] k2) {}
@@ -107,7 +115,7 @@ public final class RecordedLink implements AutoCloseable {
 
   private static LinkConfig config(Keys keys, Consumer<Stream> onStream, Consumer<HandshakeException> failed) {
     return LinkConfig.create(NodeKey.fromSeed(keys.identitySeed()), keys.staticKey(), TIMEOUT,
-        Duration.ofSeconds(30), AccessPolicy.OPEN, onStream, failed);
+        Duration.ofSeconds(30), Rekeying.DEFAULT, AccessPolicy.OPEN, onStream, failed);
   }
 
   public Stream dialer() {
@@ -116,6 +124,13 @@ public final class RecordedLink implements AutoCloseable {
 
   public Stream listener() {
     return accepted.join();
+  }
+
+  /** {@code stream}'s side sends REKEY now and moves to its next sending key; then {@link #exchange}. */
+  public void rekey(Stream stream) {
+    stream.channel().pipeline().get(SecureChannel.class).rekey();
+    stream.channel().flush();
+    exchange();
   }
 
   /** Runs both sides' pending tasks and carries what each wrote to the other until both are quiet. */
@@ -163,16 +178,36 @@ public final class RecordedLink implements AutoCloseable {
     NoiseKeys keys = NoiseKeys.split(noise);
     byte[] hash = noise.getHandshakeHash();
     CipherStatePair pair = noise.split();
+    byte[][] key = {keys.responderToInitiator(), keys.initiatorToResponder()}; // by sentByDialer
+    long[] sent = new long[2];
     for (int i = HANDSHAKE.length; i < wire.size(); i++) {
       boolean sentByDialer = fromDialer.get(i);
+      int side = sentByDialer ? 1 : 0;
       CipherState cipher = sentByDialer ? pair.getSender() : pair.getReceiver();
       byte[] ciphertext = Arrays.copyOfRange(wire.get(i), 2, wire.get(i).length);
       byte[] plain = new byte[ciphertext.length];
       int length = cipher.decryptWithAd(null, ciphertext, 0, plain, 0, ciphertext.length);
-      messages.add(new Message(sentByDialer, "transport", wire.get(i), Arrays.copyOf(plain, length)));
+      sent[side]++;
+      byte[] nextKey = new byte[0];
+      if (length == 1 && plain[0] == LinkProtocol.REKEY) {
+        // noise-java has no Rekey() (and refuses nonce 2^64-1), so the JDK's AES-GCM computes it.
+        nextKey = noiseRekey(key[side]);
+        key[side] = nextKey;
+        cipher.initializeKey(nextKey, 0);
+        cipher.setNonce(sent[side]);
+      }
+      messages.add(new Message(sentByDialer, "transport", wire.get(i), Arrays.copyOf(plain, length), nextKey));
     }
     pair.destroy();
     return new Transcript(messages, hash, keys.initiatorToResponder(), keys.responderToInitiator());
+  }
+
+  /** Noise's Rekey() for AESGCM: the first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes). */
+  static byte[] noiseRekey(byte[] key) throws GeneralSecurityException {
+    byte[] nonce = {0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1};
+    Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
+    aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+    return Arrays.copyOf(aes.doFinal(new byte[32]), 32);
   }
 
   private static byte[] body(Message m) {

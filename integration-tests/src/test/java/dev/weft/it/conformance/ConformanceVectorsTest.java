@@ -65,6 +65,9 @@ class ConformanceVectorsTest {
       send(link, listener, new Frame.Credit(session, DATA.length, WINDOW));
       send(link, listener, new Frame.Ping(0x0123456789abcdefL));
       send(link, dialer, new Frame.Pong(0x0123456789abcdefL));
+      // Each side changes its sending key once: what follows is under the next keys.
+      link.rekey(dialer);
+      link.rekey(listener);
       // A migration to the session's current stream: accepted, and nothing moves.
       long stream = dialer.id().value();
       send(link, dialer, new Frame.Migrate(session, stream, Frame.Migrate.Kind.REQUEST));
@@ -112,7 +115,8 @@ class ConformanceVectorsTest {
         "",
         "D>L: dialer to listener; L>D: listener to dialer. Per message: wire = the bytes on the transport",
         "(TCP, or the KCP stream), length prefix included; plain = the Noise payload (msg2, msg3) or the",
-        "transport message's plaintext (type || body); frame = each mux frame inside a DATA body.");
+        "transport message's plaintext (type || body); frame = each mux frame inside a DATA body;",
+        "next key = after a REKEY, the key its sender uses from its next message on (Noise Rekey()).");
     for (boolean isDialer : new boolean[] {true, false}) {
       RecordedLink.Keys keys = isDialer ? DIALER : LISTENER;
       String side = isDialer ? "dialer." : "listener.";

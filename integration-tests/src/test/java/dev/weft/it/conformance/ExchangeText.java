@@ -15,7 +15,7 @@ final class ExchangeText {
   private static final HexFormat HEX = HexFormat.of();
   /** Bytes per line of hex: long messages continue on indented lines. */
   private static final int BYTES_PER_LINE = 32;
-  private static final String[] LINK_TYPES = {"DATA", "ACCEPT", "CLOSE", "KEEPALIVE"};
+  private static final String[] LINK_TYPES = {"DATA", "ACCEPT", "CLOSE", "KEEPALIVE", "REKEY"};
   private static final String[] MUX_TYPES = {"Hello", "Query", "Response", "Data", "Credit", "Close", "Reset",
       "Ping", "Pong", "Migrate", "Resume"};
 
@@ -50,6 +50,9 @@ final class ExchangeText {
       hex("wire", m.wire());
       if (m.plaintext().length > 0) {
         hex("plain", m.plaintext());
+      }
+      if (m.nextKey().length > 0) {
+        hex("next key", m.nextKey());
       }
       if (m.kind().equals("transport") && m.plaintext()[0] == 0) {
         frames(Arrays.copyOfRange(m.plaintext(), 1, m.plaintext().length));

@@ -85,6 +85,13 @@ public class LinkCipherBench {
     return weft.encrypt(buffer, 0, size);
   }
 
+  /** One Noise Rekey() of weft's cipher: what a REKEY costs each side (independent of size). */
+  @Benchmark
+  public long weftRekey() {
+    weft.rekey();
+    return weft.epoch();
+  }
+
   /**
    * The JDK's AES-GCM from one direct buffer into another, as a path without the copy into a heap
    * array would use: on JDK 17 and 25 it is slower than the array path (no whole-message
