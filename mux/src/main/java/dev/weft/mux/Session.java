@@ -49,7 +49,7 @@ public final class Session {
     this.service = service;
     this.args = args;
     this.direction = direction;
-    this.send = new SendHalf(table.config());
+    this.send = new SendHalf(table.config(), table.sendBudget());
     this.receive = new ReceiveHalf(this, window);
   }
 
