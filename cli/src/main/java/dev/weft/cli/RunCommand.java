@@ -58,7 +58,8 @@ final class RunCommand extends WeftCommand {
   int sessions = DEFAULTS.sessionsPerNode();
 
   @Option(names = "--memory-budget-mib", paramLabel = "MIB",
-      description = "Receive buffers of all sessions together, in MiB (default ${DEFAULT-VALUE}).")
+      description = "Receive buffers of all sessions together, and separately their unacknowledged sent data, "
+          + "in MiB (default ${DEFAULT-VALUE}); a quarter is kept for peers below their guaranteed share.")
   long memoryMib = DEFAULTS.memoryBudget() / MIB;
 
   @Option(names = "--max-sessions-per-peer", paramLabel = "N",
@@ -74,8 +75,9 @@ final class RunCommand extends WeftCommand {
   int pendingOpens = MUX.maxPendingOpens();
 
   @Option(names = "--peer-memory-budget-mib", paramLabel = "MIB",
-      description = "Receive buffers of one peer's sessions together, in MiB (default ${DEFAULT-VALUE}). "
-          + "A session's window is its share of what is left, so the cap's sessions all fit.")
+      description = "Receive buffers of one peer's sessions together, and separately their unacknowledged "
+          + "sent data, in MiB (default ${DEFAULT-VALUE}). A session's window is its share of what is left, "
+          + "so the cap's sessions all fit.")
   long peerMemoryMib = MUX.memoryBudget() / MIB;
 
   @Option(names = "--rebalance",

@@ -2,7 +2,7 @@ package dev.weft.mux;
 
 /**
  * The memory one peer may make us buffer: the sum of all its sessions' receive windows, within
- * the process-wide {@link MemoryBudget} it shares with every other peer. It also decides how large
+ * its share of the node's receive memory ({@link NodeScope#receiveMemory()}). It also decides how large
  * a window is, so that as many sessions as the peer may open all fit:
  *
  * <ul>
@@ -19,21 +19,21 @@ package dev.weft.mux;
  *
  * <p>So until windows grow, every session up to the cap gets at least {@code budget / cap}, and a
  * lone session still starts at the initial window and grows to the maximum. "Left" is the smaller
- * of this peer's and the shared budget's. Confined to the table's executor.
+ * of this peer's budget and what its node share may still take (see {@link SharedLimit}). Confined to the table's executor.
  */
 final class Budget {
   /** Smallest window offered (unless the initial window is smaller): half of it is one grant. */
   static final int MIN_WINDOW = 4 * 1024;
 
   private final long limit;
-  private final MemoryBudget shared;
+  private final SharedLimit.Share shared;
   private final int maxWindows;
   private long used;
   private int windows;
   private int busy;
 
   /** @param maxWindows sessions the peer may have at once, each holding one window */
-  Budget(long limit, MemoryBudget shared, int maxWindows) {
+  Budget(long limit, SharedLimit.Share shared, int maxWindows) {
     this.limit = limit;
     this.shared = shared;
     this.maxWindows = maxWindows;

@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param maxWindow ceiling for window auto-tuning
  * @param maxQueuedWrites bytes a session queues beyond its window before writes fail
  * @param memoryBudget sum of all sessions' receive windows, the most the peer can make us buffer
- *     (the defaults' 1 GiB holds every one of 4096 sessions at the 256 KiB initial window)
+ *     (the defaults' 1 GiB holds every one of 4096 sessions at the 256 KiB initial window), and
+ *     separately the most unacknowledged send data we keep for the peer (see SendBudget)
  */
 public record MuxConfig(
     int maxPayload,

@@ -53,6 +53,10 @@ final class Opens {
     if (refusal == null && window == 0) {
       refusal = "memory budget exhausted";
     }
+    if (refusal == null && !table.reserveSession()) {
+      budget.close(window);
+      refusal = table.nodeSessionsRefusal();
+    }
     if (refusal != null) {
       result.completeExceptionally(new SessionRejectedException(reason, refusal));
       return;
@@ -99,9 +103,15 @@ final class Opens {
       reason = Reason.LIMIT_REACHED;
       why = "receive memory budget exhausted";
     }
+    if (reason == null && !table.reserveSession()) {
+      budget.close(window);
+      reason = Reason.LIMIT_REACHED;
+      why = table.nodeSessionsRefusal();
+    }
     Acceptance decision = reason == null ? decide(new IncomingQuery(sid, query.service(), query.args(), stream.id())) : null;
     if (decision != null && !decision.accepted()) {
       budget.close(window);
+      table.unreserveSession();
       reason = decision.rejection();
     }
     if (reason != null) {

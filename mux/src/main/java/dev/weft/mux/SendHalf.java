@@ -7,7 +7,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A session's sending direction: the bytes the application wrote, kept by absolute offset until
  * the peer reports them consumed (so a resume can send them again), the peer's credit, and the
- * half-close. Confined to the table's executor, except {@link #bytesOut()}.
+ * half-close. What it holds is charged to the peer's {@link SendBudget}. Confined to the table's
+ * executor, except {@link #bytesOut()}.
  */
 final class SendHalf {
   private record PendingWrite(long end, CompletableFuture<Void> done) {}
@@ -17,6 +18,7 @@ final class SendHalf {
   private final int initialWindow;
   private final int maxWindow;
   private final int maxQueuedWrites;
+  private final SendBudget budget;
   /** Writes whose futures wait for room; null while there are none (idle sessions stay small). */
   private ArrayDeque<PendingWrite> writes;
   /** The absolute offset the peer's credit reaches. */
@@ -28,11 +30,16 @@ final class SendHalf {
   /** The Close went out and the peer consumed every byte before it; stays true once set. */
   private boolean done;
   private volatile long bytesOut;
+  /** Held bytes below this offset are charged to the budget; never below what was acknowledged. */
+  private long charged;
+  /** In the budget's line (owned by {@link SendBudget}). */
+  boolean waitingForBudget;
 
-  SendHalf(MuxConfig config) {
+  SendHalf(MuxConfig config, SendBudget budget) {
     this.initialWindow = config.initialWindow();
     this.maxWindow = config.maxWindow();
     this.maxQueuedWrites = config.maxQueuedWrites();
+    this.budget = budget;
   }
 
   /** The peer accepted: data may flow, up to its initial window. */
@@ -52,7 +59,8 @@ final class SendHalf {
 
   /**
    * Queues {@code data} (owned from now on); {@code done} completes once it fits in a buffer as
-   * large as the peer's window: waiting for that is the application's backpressure.
+   * large as the peer's window and is charged to the send budget: waiting for that is the
+   * application's backpressure.
    */
   void write(ByteBuf data, CompletableFuture<Void> done) {
     out.append(data);
@@ -60,7 +68,30 @@ final class SendHalf {
       writes = new ArrayDeque<>(4);
     }
     writes.add(new PendingWrite(out.written(), done));
+    charge();
+  }
+
+  /** Charges what is held and not yet charged, as far as the budget lets; completes writes that may. */
+  void charge() {
+    long from = Math.max(charged, out.acked());
+    long owed = out.written() - from;
+    if (owed > 0) {
+      charged = from + budget.take(this, owed);
+    } else {
+      budget.leave(this);
+    }
     completeWrites();
+  }
+
+  /** Drops what the peer consumed below {@code upTo}, giving its charge back; false if never written. */
+  private boolean ack(long upTo) {
+    long before = out.acked();
+    if (!out.ack(upTo)) {
+      return false;
+    }
+    budget.release(Math.min(out.acked(), charged) - before);
+    charged = Math.max(charged, out.acked());
+    return true;
   }
 
   /** No more writes: a Close follows the bytes written so far. */
@@ -98,12 +129,12 @@ final class SendHalf {
 
   /** The peer's Credit; false if it claims more consumed than was ever sent. */
   boolean credit(long consumed, int window) {
-    if (consumed > bytesOut || !out.ack(consumed)) {
+    if (consumed > bytesOut || !ack(consumed)) {
       return false;
     }
     peerLimit = Math.max(peerLimit, consumed + window);
     peerWindow = window;
-    completeWrites();
+    charge();
     checkDone();
     return true;
   }
@@ -111,7 +142,7 @@ final class SendHalf {
   /** The peer's Resume: send again from what it received. False if that is outside what is held. */
   boolean resume(Frame.Resume resume) {
     if (resume.consumed() > resume.received() || resume.received() > bytesOut
-        || !out.ack(resume.consumed()) || !out.rewind(resume.received())) {
+        || !ack(resume.consumed()) || !out.rewind(resume.received())) {
       return false;
     }
     closeSent = false;
@@ -154,7 +185,10 @@ final class SendHalf {
 
   /** The session ended: drop what is held, fail what waits. */
   void release(Throwable cause) {
+    budget.leave(this);
+    budget.release(charged - out.acked());
     out.releaseAll();
+    charged = out.acked();
     if (writes != null) {
       writes.forEach(w -> w.done().completeExceptionally(cause));
       writes = null;
@@ -172,7 +206,9 @@ final class SendHalf {
   }
 
   private void completeWrites() {
-    while (writes != null && !writes.isEmpty() && writes.peek().end() - out.acked() <= acceptLimit()) {
+    long covered = Math.max(charged, out.acked());
+    while (writes != null && !writes.isEmpty() && writes.peek().end() <= covered
+        && writes.peek().end() - out.acked() <= acceptLimit()) {
       writes.poll().done().complete(null);
     }
     if (writes != null && writes.isEmpty()) {

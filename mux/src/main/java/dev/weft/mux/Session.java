@@ -49,7 +49,7 @@ public final class Session {
     this.service = service;
     this.args = args;
     this.direction = direction;
-    this.send = new SendHalf(table.config());
+    this.send = new SendHalf(table.config(), table.sendBudget());
     this.receive = new ReceiveHalf(this, window);
   }
 
@@ -149,8 +149,8 @@ public final class Session {
   /**
    * Queues {@code data} (ownership passes to the session). The future completes once the bytes
    * not yet consumed by the peer, up to the end of this write, fit in the peer's latest window
-   * (at least the initial window): waiting for it is the backpressure. A write that would hold
-   * more than that plus {@code maxQueuedWrites} fails at once.
+   * (at least the initial window) and are charged to the peer's send budget: waiting for it is the
+   * backpressure. A write that would hold more than that plus {@code maxQueuedWrites} fails at once.
    */
   public CompletableFuture<Void> write(ByteBuf data) {
     CompletableFuture<Void> done = new CompletableFuture<>();

@@ -42,6 +42,9 @@ public final class SessionTable {
   private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
   private final Map<Long, MuxStream> streams = new ConcurrentHashMap<>();
   private final Budget budget;
+  private final SendBudget sendBudget;
+  /** This peer's part of the node's sessions: one unit per session in the table. */
+  private final SharedLimit.Share nodeSessions;
   private final Timers timers;
   private final Migrations migrations;
   private final Opens opens;
@@ -55,16 +58,19 @@ public final class SessionTable {
    *     migrations of one session (the high side's wins), and only the high side applies the
    *     config's {@link Rebalance} policy.
    * @param chooser picks the stream for a new or failing-over session
-   * @param shared the budget of all peers' receive windows, reserved from besides this table's own
+   * @param node what all peers of the node share: sessions, receive windows and unacknowledged
+   *     sends are reserved from it besides this table's own limits
    */
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
-      PeerListener listener, StreamChooser chooser, MemoryBudget shared) {
+      PeerListener listener, StreamChooser chooser, NodeScope node) {
     this.executor = executor;
     this.highSide = highSide;
     this.config = config;
     this.listener = listener;
     this.chooser = chooser;
-    this.budget = new Budget(config.memoryBudget(), shared, config.maxSessionsPerPeer());
+    this.budget = new Budget(config.memoryBudget(), node.receiveMemory().share(), config.maxSessionsPerPeer());
+    this.sendBudget = new SendBudget(config.memoryBudget(), node.sendMemory().share(), this::later);
+    this.nodeSessions = node.sessions().share();
     this.timers = new Timers(executor, config);
     this.migrations = new Migrations(this, timers);
     this.opens = new Opens(this, acceptor, budget, timers);
@@ -72,11 +78,11 @@ public final class SessionTable {
   }
 
   /**
-   * A table that picks streams by {@link StreamChooser#BEST_QUALITY} and reserves receive
-   * windows from its own budget only.
+   * A table that picks streams by {@link StreamChooser#BEST_QUALITY} and is limited by its own
+   * config only.
    */
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor, PeerListener listener) {
-    this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY, MemoryBudget.unlimited());
+    this(executor, highSide, config, acceptor, listener, StreamChooser.BEST_QUALITY, NodeScope.unlimited());
   }
 
   public EventExecutor executor() {
@@ -137,7 +143,26 @@ public final class SessionTable {
     return result;
   }
 
-  /** A session whose receive window of {@code window} bytes is already reserved. */
+  SendBudget sendBudget() {
+    return sendBudget;
+  }
+
+  /** Takes one of the node's sessions for a new session of this peer; false if its share is used up. */
+  boolean reserveSession() {
+    return nodeSessions.reserve(1);
+  }
+
+  /** Gives back a session reserved by {@link #reserveSession} that was not created after all. */
+  void unreserveSession() {
+    nodeSessions.release(1);
+  }
+
+  /** Why {@link #reserveSession} failed, for the refusal. */
+  String nodeSessionsRefusal() {
+    return nodeSessions.refusal("sessions");
+  }
+
+  /** A session whose receive window of {@code window} bytes and node session are already reserved. */
   Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
     ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, System.nanoTime());
     Session session = new Session(this, id, service, args, direction, receive);
@@ -310,6 +335,7 @@ public final class SessionTable {
   /** Called by a session as it ends: forget it, end its move, report. */
   void ended(Session session, SessionResetException cause) {
     sessions.remove(session.id().value());
+    nodeSessions.release(1);
     migrations.sessionEnded(session);
     if (opens.ended(session, cause)) {
       return;

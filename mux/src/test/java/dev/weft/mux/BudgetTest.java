@@ -17,7 +17,7 @@ class BudgetTest {
 
   @Test
   void tenThousandSessionsFitSixtyFourMibWithEqualWindows() {
-    Budget budget = new Budget(64 * MIB, MemoryBudget.unlimited(), 10_000);
+    Budget budget = new Budget(64 * MIB, SharedLimit.unlimited().share(), 10_000);
     List<Integer> windows = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
       windows.add(budget.open(INITIAL));
@@ -31,7 +31,7 @@ class BudgetTest {
 
   @Test
   void aRoomyBudgetOffersTheInitialWindow() {
-    Budget budget = new Budget(64 * MIB, MemoryBudget.unlimited(), 1024);
+    Budget budget = new Budget(64 * MIB, SharedLimit.unlimited().share(), 1024);
     for (int i = 0; i < 1024; i++) {
       assertEquals(INITIAL, budget.open(INITIAL), "session " + i);
     }
@@ -40,7 +40,7 @@ class BudgetTest {
 
   @Test
   void aBudgetTooSmallForTheCapHandsOutTheMinimumUntilItIsGone() {
-    Budget budget = new Budget(16 * Budget.MIN_WINDOW + 100, MemoryBudget.unlimited(), 1024);
+    Budget budget = new Budget(16 * Budget.MIN_WINDOW + 100, SharedLimit.unlimited().share(), 1024);
     for (int i = 0; i < 16; i++) {
       assertEquals(Budget.MIN_WINDOW, budget.open(INITIAL), "session " + i);
     }
@@ -52,7 +52,7 @@ class BudgetTest {
   @Test
   void growthLeavesTheMinimumForEverySessionStillToCome() {
     long limit = 20 * MIB;
-    Budget budget = new Budget(limit, MemoryBudget.unlimited(), 1024);
+    Budget budget = new Budget(limit, SharedLimit.unlimited().share(), 1024);
     int first = budget.open(INITIAL);
     long reserve = 1023L * Budget.MIN_WINDOW;
     assertTrue(budget.grow(first, limit - reserve), "may grow up to the reserve");
@@ -64,9 +64,9 @@ class BudgetTest {
 
   @Test
   void theSharedBudgetCountsAsWhatIsLeft() {
-    MemoryBudget shared = new MemoryBudget(MIB);
-    Budget one = new Budget(64 * MIB, shared, 16);
-    Budget other = new Budget(64 * MIB, shared, 16);
+    SharedLimit shared = new SharedLimit(MIB, 0, MIB);
+    Budget one = new Budget(64 * MIB, shared.share(), 16);
+    Budget other = new Budget(64 * MIB, shared.share(), 16);
     int big = (int) MIB;
     assertEquals(MIB / 16, one.open(big));
     assertEquals((MIB - MIB / 16) / 16, other.open(big));

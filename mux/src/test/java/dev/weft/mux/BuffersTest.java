@@ -128,7 +128,7 @@ class BuffersTest {
 
   @Test
   void windowGrantsInBatchesAndGrowsOnlyWhenTheSenderWaitedForCredit() {
-    Budget budget = new Budget(1 << 30, MemoryBudget.unlimited(), 1);
+    Budget budget = new Budget(1 << 30, SharedLimit.unlimited().share(), 1);
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, 0);
     assertFalse(w.consume(64 * 1024, 1), "no grant for a quarter window");
     assertTrue(w.consume(64 * 1024, 2), "grant once half the window is consumed");
@@ -162,7 +162,7 @@ class BuffersTest {
 
   @Test
   void windowGrowthStaysWithinTheBudget() {
-    Budget budget = new Budget(300 * 1024, MemoryBudget.unlimited(), 1);
+    Budget budget = new Budget(300 * 1024, SharedLimit.unlimited().share(), 1);
     assertEquals(256 * 1024, budget.open(256 * 1024));
     ReceiveWindow w = new ReceiveWindow(256 * 1024, 16 << 20, budget, 0);
     w.arrived(256 * 1024, 0);

@@ -13,7 +13,7 @@ class FairShareTest {
   private static final int MAX = 16 * 1024 * 1024;
   private static final long LIMIT = 64L * 1024 * 1024;
 
-  private final Budget budget = new Budget(LIMIT, MemoryBudget.unlimited(), 1024);
+  private final Budget budget = new Budget(LIMIT, SharedLimit.unlimited().share(), 1024);
   private long now;
 
   private List<ReceiveWindow> open(int sessions) {

@@ -8,7 +8,6 @@ import dev.weft.mux.Reason;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +19,9 @@ final class ExposedServices {
 
   private final ConcurrentMap<String, Exposed> exposed = new ConcurrentHashMap<>();
   private final EventBus events;
-  /** Why the node takes no more sessions now, or null. */
-  private final Supplier<String> nodeRefusal;
 
-  ExposedServices(EventBus events, Supplier<String> nodeRefusal) {
+  ExposedServices(EventBus events) {
     this.events = events;
-    this.nodeRefusal = nodeRefusal;
   }
 
   void add(String name, Service service, Access access) {
@@ -56,10 +52,6 @@ final class ExposedServices {
       String refusal = target.access().refusal(peer);
       if (refusal != null) {
         return reject(peer, query.service(), Reason.ACCESS_DENIED, refusal, logLimit);
-      }
-      String full = nodeRefusal.get();
-      if (full != null) {
-        return reject(peer, query.service(), Reason.LIMIT_REACHED, full, logLimit);
       }
       return Acceptance.accept(session -> target.service().open(session, peer));
     };

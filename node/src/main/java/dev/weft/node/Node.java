@@ -12,7 +12,7 @@ import dev.weft.link.Listener;
 import dev.weft.link.RefusedException;
 import dev.weft.link.Stream;
 import dev.weft.link.StreamId;
-import dev.weft.mux.MemoryBudget;
+import dev.weft.mux.NodeScope;
 import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
@@ -58,7 +58,7 @@ public final class Node implements AutoCloseable {
   private final EventLoopGroup io;
   private final NioEventLoopGroup kcp;
   private final EventBus events;
-  private final MemoryBudget memory;
+  private final NodeScope scope;
   private final ExposedServices services;
   private final Peers peers;
   private final Linker linker;
@@ -80,12 +80,12 @@ public final class Node implements AutoCloseable {
     this.io = loops.group();
     this.kcp = LinkEventLoops.kcp(new DefaultThreadFactory("weft-kcp", true));
     this.events = new EventBus(config.clock());
-    this.memory = new MemoryBudget(config.limits().memoryBudget());
-    this.services = new ExposedServices(events, this::sessionLimitRefusal);
+    this.scope = NodeScope.of(config.limits().sessionsPerNode(), config.limits().memoryBudget());
+    this.services = new ExposedServices(events);
     Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
         this::knownEndpoints, this::link,
         this::relinkEnded);
-    this.peers = new Peers(key.identity(), io, config.mux(), memory, services, events, relinker);
+    this.peers = new Peers(key.identity(), io, config.mux(), scope, services, events, relinker);
     NodeLimits limits = config.limits();
     this.linker = Linker.builder(key)
         .eventLoops(io, kcp)
@@ -193,12 +193,6 @@ public final class Node implements AutoCloseable {
     return streams >= max ? "too many streams with this peer (limit " + max + ")" : null;
   }
 
-  /** Why this node takes no more sessions, or null. */
-  private String sessionLimitRefusal() {
-    int max = config.limits().sessionsPerNode();
-    return peers.sessionCount() >= max ? "too many sessions on this node (limit " + max + ")" : null;
-  }
-
   // ---- the embedding API ----
 
   public Identity identity() {
@@ -239,10 +233,6 @@ public final class Node implements AutoCloseable {
    * endpoints.
    */
   public CompletableFuture<Session> open(Identity peer, String service) {
-    String full = sessionLimitRefusal();
-    if (full != null) {
-      return CompletableFuture.failedFuture(new SessionRejectedException(Reason.LIMIT_REACHED, full));
-    }
     List<Stream> streams = peers.get(peer).map(LinkedPeer::streams).orElse(List.of());
     CompletableFuture<?> linked = streams.isEmpty() ? linkKnown(peer)
         : CompletableFuture.anyOf(streams.stream().map(peers::readiness)
@@ -344,7 +334,8 @@ public final class Node implements AutoCloseable {
         new LimitUsage("sessions per peer (busiest)", load.busiestSessions(),
             config.mux().maxSessionsPerPeer()),
         new LimitUsage("sessions per node", load.sessions(), limits.sessionsPerNode()),
-        new LimitUsage("receive buffer bytes", memory.used(), memory.limit()));
+        new LimitUsage("receive buffer bytes", scope.receiveMemory().used(), scope.receiveMemory().limit()),
+        new LimitUsage("unacknowledged send bytes", scope.sendMemory().used(), scope.sendMemory().limit()));
   }
 
   private static String version() {

@@ -11,7 +11,11 @@ package dev.weft.node;
  * @param handshakeBurst how many of those it may start at once
  * @param streamsPerPeer streams to one peer identity, inbound and outbound together
  * @param sessionsPerNode sessions with all peers together
- * @param memoryBudget bytes of receive window all sessions together may hold
+ * @param memoryBudget bytes of receive window all sessions together may hold, and separately
+ *     bytes of unacknowledged send data
+ *
+ * <p>The node-wide limits are shared fairly among peers ({@link dev.weft.mux.SharedLimit}): a
+ * quarter of each is kept for peers below their guarantee.
  */
 public record NodeLimits(int pendingHandshakes, int handshakesPerSecond, int handshakeBurst,
     int streamsPerPeer, int sessionsPerNode, long memoryBudget) {

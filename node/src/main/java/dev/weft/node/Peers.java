@@ -6,8 +6,8 @@ import dev.weft.link.CloseReason;
 import dev.weft.link.Stream;
 import dev.weft.mux.Acceptance;
 import dev.weft.mux.Acceptor;
-import dev.weft.mux.MemoryBudget;
 import dev.weft.mux.MuxConfig;
+import dev.weft.mux.NodeScope;
 import dev.weft.mux.Reason;
 import dev.weft.mux.SessionTable;
 import dev.weft.mux.StreamChooser;
@@ -47,14 +47,14 @@ final class Peers {
   private final MuxConfig mux;
   private final ExposedServices services;
   private final EventBus events;
-  private final MemoryBudget memory;
+  private final NodeScope scope;
   private final Relinker relinker;
 
-  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, MemoryBudget memory, ExposedServices services,
+  Peers(Identity self, EventLoopGroup executors, MuxConfig mux, NodeScope scope, ExposedServices services,
       EventBus events, Relinker relinker) {
     this.self = self;
     this.relinker = relinker;
-    this.memory = memory;
+    this.scope = scope;
     this.executors = executors;
     this.mux = mux;
     this.services = services;
@@ -94,7 +94,7 @@ final class Peers {
     // Id halves and migration ties are decided by identity order, the same at both ends.
     SessionTable table = new SessionTable(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
         idsUniqueOnThisNode(created, services.acceptorFor(identity)), new PeerEvents(identity, events, effects),
-        StreamChooser.BEST_QUALITY, memory);
+        StreamChooser.BEST_QUALITY, scope);
     created[0] = new LinkedPeer(identity, table);
     return created[0];
   }
@@ -218,11 +218,6 @@ final class Peers {
       throw new NoSuchElementException(otherwise);
     }
     return peer;
-  }
-
-  /** Sessions of all peers, opening ones included. */
-  int sessionCount() {
-    return byIdentity.values().stream().mapToInt(p -> p.mux().sessionCount()).sum();
   }
 
   /** Counts across all peers, for the node's status. */

@@ -133,18 +133,20 @@ class NodeLimitsTest {
   @Test
   void theNodeMemoryBudgetRefusesSessionsWhoseWindowWouldNotFit() throws Exception {
     Node a = start(dirA, NodeLimits.defaults());
-    // Windows shrink to share what is left, down to the mux's 4 KiB minimum: room for two.
-    Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(2L * MIN_WINDOW));
-    assertSessionLimit(a, b, 2, "receive memory budget exhausted");
-    assertEquals(new LimitUsage("receive buffer bytes", 2L * MIN_WINDOW, 2L * MIN_WINDOW), usage(b, "receive buffer bytes"));
+    // Windows shrink to share what is left, down to the mux's 4 KiB minimum: room for eight, of
+    // which one peer may take six (a quarter of the node's budget stays for other peers).
+    Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(8L * MIN_WINDOW));
+    assertSessionLimit(a, b, 6, "receive memory budget exhausted");
+    assertEquals(new LimitUsage("receive buffer bytes", 6L * MIN_WINDOW, 8L * MIN_WINDOW), usage(b, "receive buffer bytes"));
   }
 
   @Test
   void theNodeMemoryBudgetIsSharedOutSoMoreSessionsFitThanInitialWindows() throws Exception {
     Node a = start(dirA, NodeLimits.defaults());
     Node b = start(dirB, NodeLimits.defaults().withMemoryBudget(4L * WINDOW));
-    // Four initial windows' worth, shared among the 1,024 sessions a peer may open: 32 at 4 KiB.
-    assertSessionLimit(a, b, (int) (4L * WINDOW / MIN_WINDOW), "receive memory budget exhausted");
+    // Four initial windows' worth, of which one peer may take three quarters, shared among the
+    // 1,024 sessions it may open: 24 at 4 KiB.
+    assertSessionLimit(a, b, (int) (3L * WINDOW / MIN_WINDOW), "receive memory budget exhausted");
   }
 
   @Test

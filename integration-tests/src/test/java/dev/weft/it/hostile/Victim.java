@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The node under attack, in this JVM so its memory can be watched, with a partner node that keeps
@@ -75,11 +76,16 @@ final class Victim implements AutoCloseable {
   }
 
   static Victim start(Path dir) throws Exception {
+    return start(dir, config -> config);
+  }
+
+  /** Like {@link #start(Path)}, with the victim's config changed by {@code tune} (other limits, say). */
+  static Victim start(Path dir, UnaryOperator<NodeConfig.Builder> tune) throws Exception {
     Path dataDir = dir.resolve("victim");
-    Node node = Node.start(NodeConfig.builder(dataDir).createIdentity(true)
+    Node node = Node.start(tune.apply(NodeConfig.builder(dataDir).createIdentity(true)
         .listen("tcp:127.0.0.1:0").listen("kcp:127.0.0.1:0")
         .admin(HostPort.parse("127.0.0.1:0"), false)
-        .limits(NodeLimits.defaults().withHandshakes(PENDING_HANDSHAKES, 10_000, 10_000)).build());
+        .limits(NodeLimits.defaults().withHandshakes(PENDING_HANDSHAKES, 10_000, 10_000))).build());
     Node partner = null;
     try {
       partner = Node.start(NodeConfig.builder(dir.resolve("partner")).createIdentity(true).build());
