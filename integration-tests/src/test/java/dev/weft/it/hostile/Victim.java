@@ -1,5 +1,6 @@
 package dev.weft.it.hostile;
 
+import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.StreamId;
 import dev.weft.link.Transport;
@@ -33,7 +34,7 @@ import java.util.function.Predicate;
  * a checked bulk transfer running into it. {@link #survives} runs one attack and checks that the
  * transfer made progress during and after it and that memory stayed bounded.
  */
-final class Victim implements AutoCloseable {
+final class Victim implements Target, AutoCloseable {
   /** A service attackers may open sessions to: it swallows whatever it gets. */
   static final String DROP = "drop";
   private static final long BACKGROUND_RATE = 4L << 20;
@@ -99,14 +100,20 @@ final class Victim implements AutoCloseable {
     }
   }
 
-  /** The victim's listener for {@code transport}, on loopback. */
-  Endpoint endpoint(Transport transport) {
+  @Override
+  public Endpoint endpoint(Transport transport) {
     Endpoint bound = node.listeners().stream().filter(e -> e.transport() == transport).findFirst()
         .orElseThrow();
     return new Endpoint(transport, "127.0.0.1", bound.port());
   }
 
-  EventLoopGroup[] attackerLoops() {
+  @Override
+  public Identity identity() {
+    return node.identity();
+  }
+
+  @Override
+  public EventLoopGroup[] attackerLoops() {
     return attackerLoops;
   }
 
