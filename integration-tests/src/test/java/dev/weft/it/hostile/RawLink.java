@@ -10,7 +10,6 @@ import dev.weft.mux.FrameDecoder;
 import dev.weft.mux.FrameEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -46,8 +45,8 @@ final class RawLink implements AutoCloseable {
   static RawLink dial(Target victim, Transport transport, boolean reading) throws Exception {
     NodeKey key = NodeKey.generate();
     Inbound inbound = new Inbound();
-    EventLoopGroup[] loops = victim.attackerLoops();
-    Linker linker = Linker.builder(key).eventLoops(loops[0], loops[1]).onStream(s -> {
+    AttackerLoops loops = victim.attackerLoops();
+    Linker linker = Linker.builder(key).eventLoops(loops.tcp, loops.kcp).onStream(s -> {
       s.channel().config().setAutoRead(reading);
       s.channel().pipeline().addLast(new FrameDecoder(MAX_PAYLOAD), FrameEncoder.INSTANCE,
           new ReceivedFrames(inbound));

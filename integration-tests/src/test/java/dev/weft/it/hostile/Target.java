@@ -3,7 +3,6 @@ package dev.weft.it.hostile;
 import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Transport;
-import io.netty.channel.EventLoopGroup;
 
 /** A node attackers link to, in this JVM ({@link Victim}) or in its own ({@link VictimProcess}). */
 interface Target {
@@ -12,6 +11,6 @@ interface Target {
 
   Identity identity();
 
-  /** Event loops for the attackers' own links: TCP, KCP. */
-  EventLoopGroup[] attackerLoops();
+  /** Event loops for the attackers' own links. */
+  AttackerLoops attackerLoops();
 }

@@ -16,9 +16,6 @@ import dev.weft.node.Subscription;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.NodeAdmin;
 import dev.weft.node.admin.NodeControl;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,10 +57,7 @@ final class Victim implements Target, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  /** Event loops of the attackers' own links (TCP, KCP). */
-  private final EventLoopGroup[] attackerLoops = {
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-tcp", true)),
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-kcp", true))};
+  private final AttackerLoops attackerLoops = new AttackerLoops();
   private Subscription events;
   /** Heap after the last full GC: the baseline of the next attack. */
   private long heapAfterGc = MemoryWatch.heapAfterGc();
@@ -113,7 +107,7 @@ final class Victim implements Target, AutoCloseable {
   }
 
   @Override
-  public EventLoopGroup[] attackerLoops() {
+  public AttackerLoops attackerLoops() {
     return attackerLoops;
   }
 
@@ -184,8 +178,6 @@ final class Victim implements Target, AutoCloseable {
     background.close();
     partner.close();
     node.close();
-    for (EventLoopGroup loops : attackerLoops) {
-      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-    }
+    attackerLoops.close();
   }
 }

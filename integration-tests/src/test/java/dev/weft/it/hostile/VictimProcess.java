@@ -6,9 +6,6 @@ import dev.weft.link.Endpoint;
 import dev.weft.link.Transport;
 import dev.weft.node.Json;
 import dev.weft.node.admin.AdminAccess;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,9 +51,7 @@ final class VictimProcess implements Target, AutoCloseable {
   private final List<String> log = new ArrayList<>();
   private final Identity identity;
   private final Map<Transport, Integer> ports;
-  private final EventLoopGroup[] attackerLoops = {
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-tcp", true)),
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-kcp", true))};
+  private final AttackerLoops attackerLoops = new AttackerLoops();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private VictimProcess(Process process, BufferedReader replies, Path dataDir, Identity identity,
@@ -133,7 +128,7 @@ final class VictimProcess implements Target, AutoCloseable {
   }
 
   @Override
-  public EventLoopGroup[] attackerLoops() {
+  public AttackerLoops attackerLoops() {
     return attackerLoops;
   }
 
@@ -209,9 +204,7 @@ final class VictimProcess implements Target, AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     } finally {
-      for (EventLoopGroup loops : attackerLoops) {
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-      }
+      attackerLoops.close();
     }
   }
 }
