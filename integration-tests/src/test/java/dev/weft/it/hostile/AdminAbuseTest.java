@@ -138,7 +138,7 @@ class AdminAbuseTest extends AgainstVictim {
       List<Dribble> dribbles = new ArrayList<>();
       try {
         for (int i = 0; i < 50; i++) {
-          dribbles.add(Dribble.start(v.attackerLoops()[0], new InetSocketAddress(admin.host(), admin.port()),
+          dribbles.add(Dribble.start(v.attackerLoops().tcp, new InetSocketAddress(admin.host(), admin.port()),
               slow, 300));
         }
         for (Dribble d : dribbles) {

@@ -1,6 +1,7 @@
 package dev.weft.it.hostile;
 
 import static dev.weft.it.hostile.RawFrames.bytes;
+import static dev.weft.it.hostile.RawFrames.HELLO;
 import static dev.weft.it.hostile.RawFrames.concat;
 import static dev.weft.it.hostile.RawFrames.frame;
 import static dev.weft.it.hostile.RawFrames.longs;
@@ -34,7 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(300)
 class MuxAbuseTest extends AgainstVictim {
   private static final Duration ANSWER = Duration.ofSeconds(20);
-  private static final byte[] HELLO = frame(0x00, 0, bytes(0, 1, 0, 1, 0, 0));
 
   /** What the attacker writes after the link is up, as plaintext mux bytes. */
   static Stream<Arguments> streamViolations() {

@@ -99,7 +99,7 @@ class PreHandshakeAbuseTest extends AgainstVictim {
       List<Dribble> dribbles = new ArrayList<>();
       try {
         for (int i = 0; i < 300; i++) {
-          dribbles.add(Dribble.start(v.attackerLoops()[0], v.address(Transport.TCP), valid, 400));
+          dribbles.add(Dribble.start(v.attackerLoops().tcp, v.address(Transport.TCP), valid, 400));
         }
         long atOnce = 0;
         for (Dribble d : dribbles) {

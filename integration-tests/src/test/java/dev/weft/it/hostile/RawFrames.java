@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 
 /** Hand-made mux frames, for the malformed ones the real encoder refuses to write. */
 final class RawFrames {
+  /** A valid mux Hello: version 1, max payload 64 KiB. */
+  static final byte[] HELLO = frame(0x00, 0, bytes(0, 1, 0, 1, 0, 0));
+
   private RawFrames() {}
 
   /** type u8, session u64, length u32 as declared, then {@code body} (which may disagree). */

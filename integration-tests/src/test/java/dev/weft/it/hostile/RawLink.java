@@ -10,80 +10,92 @@ import dev.weft.mux.FrameDecoder;
 import dev.weft.mux.FrameEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * An authenticated attacker: a genuine link to the victim (its own fresh identity, a real Noise
  * handshake) over which it writes whatever it likes, as mux frames, as raw plaintext, or as raw
- * bytes under the encryption. It answers the victim's Pings and records every other frame.
+ * bytes under the encryption. It answers the victim's Pings (until told not to), counts the Data
+ * bytes it is sent and records every other frame.
  */
 final class RawLink implements AutoCloseable {
   static final int MAX_PAYLOAD = 64 * 1024;
 
   final Stream stream;
   private final Linker linker;
-  private final BlockingQueue<Frame> received;
+  private final Inbound inbound;
   private final boolean highSide;
   private final SplittableRandom random = new SplittableRandom();
 
-  private RawLink(Linker linker, Stream stream, BlockingQueue<Frame> received, boolean highSide) {
+  private RawLink(Linker linker, Stream stream, Inbound inbound, boolean highSide) {
     this.linker = linker;
     this.stream = stream;
-    this.received = received;
+    this.inbound = inbound;
     this.highSide = highSide;
   }
 
   /** Links to the victim; with {@code reading} false the attacker never reads what it is sent. */
-  static RawLink dial(Victim victim, Transport transport, boolean reading) throws Exception {
+  static RawLink dial(Target victim, Transport transport, boolean reading) throws Exception {
     NodeKey key = NodeKey.generate();
-    BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-    EventLoopGroup[] loops = victim.attackerLoops();
-    Linker linker = Linker.builder(key).eventLoops(loops[0], loops[1]).onStream(s -> {
+    Inbound inbound = new Inbound();
+    AttackerLoops loops = victim.attackerLoops();
+    Linker linker = Linker.builder(key).eventLoops(loops.tcp, loops.kcp).onStream(s -> {
       s.channel().config().setAutoRead(reading);
       s.channel().pipeline().addLast(new FrameDecoder(MAX_PAYLOAD), FrameEncoder.INSTANCE,
-          new ReceivedFrames(received));
+          new ReceivedFrames(inbound));
     }).build();
     try {
-      Stream stream = linker.dial(victim.endpoint(transport), victim.node.identity())
+      Stream stream = linker.dial(victim.endpoint(transport), victim.identity())
           .get(20, TimeUnit.SECONDS);
-      return new RawLink(linker, stream, received, key.identity().compareTo(victim.node.identity()) > 0);
+      return new RawLink(linker, stream, inbound, key.identity().compareTo(victim.identity()) > 0);
     } catch (Exception e) {
       linker.close();
       throw e;
     }
   }
 
-  static RawLink dial(Victim victim, Transport transport) throws Exception {
+  static RawLink dial(Target victim, Transport transport) throws Exception {
     return dial(victim, transport, true);
   }
 
   /** Links and says Hello, as a well-behaved mux would first. */
-  static RawLink greeted(Victim victim, Transport transport) throws Exception {
+  static RawLink greeted(Target victim, Transport transport) throws Exception {
     RawLink link = dial(victim, transport);
     link.send(new Frame.Hello(1, MAX_PAYLOAD));
     return link;
   }
 
-  private static final class ReceivedFrames extends SimpleChannelInboundHandler<Frame> {
-    private final BlockingQueue<Frame> received;
+  /** What the victim sent: frames other than Data and Ping, and the Data bytes counted. */
+  private static final class Inbound {
+    final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+    final AtomicLong dataBytes = new AtomicLong();
+    volatile boolean answeringPings = true;
+  }
 
-    ReceivedFrames(BlockingQueue<Frame> received) {
-      this.received = received;
+  private static final class ReceivedFrames extends SimpleChannelInboundHandler<Frame> {
+    private final Inbound inbound;
+
+    ReceivedFrames(Inbound inbound) {
+      this.inbound = inbound;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
       if (frame instanceof Frame.Ping ping) {
-        ctx.writeAndFlush(new Frame.Pong(ping.id()));
-      } else if (!(frame instanceof Frame.Data)) {
-        received.add(frame);
+        if (inbound.answeringPings) {
+          ctx.writeAndFlush(new Frame.Pong(ping.id()));
+        }
+      } else if (frame instanceof Frame.Data data) {
+        inbound.dataBytes.addAndGet(data.payload().readableBytes());
+      } else {
+        inbound.frames.add(frame);
       }
     }
 
@@ -136,7 +148,7 @@ final class RawLink implements AutoCloseable {
   <T extends Frame> T expect(Class<T> type, Predicate<T> match, Duration within) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     for (long left = within.toNanos(); left > 0; left = deadline - System.nanoTime()) {
-      Frame f = received.poll(left, TimeUnit.NANOSECONDS);
+      Frame f = inbound.frames.poll(left, TimeUnit.NANOSECONDS);
       if (type.isInstance(f) && match.test(type.cast(f))) {
         return type.cast(f);
       }
@@ -151,6 +163,16 @@ final class RawLink implements AutoCloseable {
       throw new AssertionError("the attacker closed its own link: " + reason);
     }
     return reason;
+  }
+
+  /** Payload bytes of all the Data frames the victim sent on this link. */
+  long dataReceived() {
+    return inbound.dataBytes.get();
+  }
+
+  /** From now on the victim's Pings go unanswered, as from a peer that vanished. */
+  void stopAnsweringPings() {
+    inbound.answeringPings = false;
   }
 
   boolean open() {

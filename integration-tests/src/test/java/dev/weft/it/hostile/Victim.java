@@ -1,5 +1,6 @@
 package dev.weft.it.hostile;
 
+import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.StreamId;
 import dev.weft.link.Transport;
@@ -15,9 +16,6 @@ import dev.weft.node.Subscription;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.NodeAdmin;
 import dev.weft.node.admin.NodeControl;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +32,7 @@ import java.util.function.UnaryOperator;
  * a checked bulk transfer running into it. {@link #survives} runs one attack and checks that the
  * transfer made progress during and after it and that memory stayed bounded.
  */
-final class Victim implements AutoCloseable {
+final class Victim implements Target, AutoCloseable {
   /** A service attackers may open sessions to: it swallows whatever it gets. */
   static final String DROP = "drop";
   private static final long BACKGROUND_RATE = 4L << 20;
@@ -60,10 +58,7 @@ final class Victim implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  /** Event loops of the attackers' own links (TCP, KCP). */
-  private final EventLoopGroup[] attackerLoops = {
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-tcp", true)),
-      new NioEventLoopGroup(1, new DefaultThreadFactory("attacker-kcp", true))};
+  private final AttackerLoops attackerLoops = new AttackerLoops();
   private Subscription events;
   /** Heap after the last full GC: the baseline of the next attack. */
   private long heapAfterGc = MemoryWatch.heapAfterGc();
@@ -105,14 +100,20 @@ final class Victim implements AutoCloseable {
     }
   }
 
-  /** The victim's listener for {@code transport}, on loopback. */
-  Endpoint endpoint(Transport transport) {
+  @Override
+  public Endpoint endpoint(Transport transport) {
     Endpoint bound = node.listeners().stream().filter(e -> e.transport() == transport).findFirst()
         .orElseThrow();
     return new Endpoint(transport, "127.0.0.1", bound.port());
   }
 
-  EventLoopGroup[] attackerLoops() {
+  @Override
+  public Identity identity() {
+    return node.identity();
+  }
+
+  @Override
+  public AttackerLoops attackerLoops() {
     return attackerLoops;
   }
 
@@ -183,8 +184,6 @@ final class Victim implements AutoCloseable {
     background.close();
     partner.close();
     node.close();
-    for (EventLoopGroup loops : attackerLoops) {
-      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-    }
+    attackerLoops.close();
   }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
+import dev.weft.mux.StreamStats;
 import dev.weft.node.admin.PingResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +30,7 @@ class PingTest {
     // Pings every ten minutes: the smoothed RTT stays what the first Ping found on a fast path.
     try (NodePair pair = NodePair.start(dir, NodePair.MUX.withPing(Duration.ofMinutes(10), Duration.ofMinutes(30)))) {
       Stream tcp = pair.link(Transport.TCP);
-      while (pair.adminA.streams().get(0).rttMicros() < 0) {
-        Thread.sleep(10); // the first Pong, on the fast path
-      }
+      awaitSrtt(pair, tcp);
       pair.tcp.delay(DELAY);
       List<PingResult> results = await(pair.adminA.ping(pair.b.identity()));
       assertEquals(1, results.size(), results.toString());
@@ -42,6 +42,15 @@ class PingTest {
       assertTrue(pair.adminA.streams().get(0).rttMicros() < DELAY.toNanos() / 1000,
           pair.adminA.streams().toString());
       pair.tcp.delay(Duration.ZERO);
+    }
+  }
+
+  /** Waits (bounded) until A's stream has a smoothed RTT: its first Pong came back, on the fast path. */
+  private static void awaitSrtt(NodePair pair, Stream stream) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(NodePair.WAIT_SECONDS);
+    while (pair.a.peer(pair.b.identity()).flatMap(p -> p.stats(stream.id())).map(StreamStats::srtt).isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "no Pong on " + stream.id() + " within " + NodePair.WAIT_SECONDS + " s");
+      Thread.sleep(10);
     }
   }
 }
