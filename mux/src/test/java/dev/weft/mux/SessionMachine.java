@@ -109,10 +109,25 @@ final class SessionMachine implements AutoCloseable {
     }
   }
 
-  /** One stream: its id and both channel ends. */
-  record Link(long id, Channel client, Channel server) {
+  /** One stream: its id, both channel ends and the taps at their heads. */
+  record Link(long id, Channel client, Tap clientTap, Channel server, Tap serverTap) {
     Channel end(boolean high) {
       return high ? client : server;
+    }
+
+    /** From now on the stream loses everything in flight, both ways, and nobody is told. */
+    void blackhole() {
+      clientTap.drop();
+      serverTap.drop();
+    }
+
+    boolean blackholed() {
+      return clientTap.dropping();
+    }
+
+    void kill() {
+      client.close();
+      server.close();
     }
   }
 
@@ -127,7 +142,7 @@ final class SessionMachine implements AutoCloseable {
   boolean forgedAll;
   private final LocalAddress address = new LocalAddress("machine-" + ADDRESSES.incrementAndGet());
   private final Channel server;
-  private final Map<Long, Channel> serverEnds = new HashMap<>();
+  private final Map<Long, Link> serverEnds = new HashMap<>();
   private long nextStream;
 
   SessionMachine() throws Exception {
@@ -138,8 +153,10 @@ final class SessionMachine implements AutoCloseable {
           @Override
           protected void initChannel(LocalChannel ch) {
             ch.config().setAllocator(alloc);
+            Tap tap = new Tap();
+            ch.pipeline().addLast(tap);
             b.table.attach(ch, nextStream, reason -> ch.close());
-            serverEnds.put(nextStream, ch);
+            serverEnds.put(nextStream, new Link(nextStream, null, null, ch, tap));
           }
         }).bind(address).sync().channel();
   }
@@ -160,16 +177,19 @@ final class SessionMachine implements AutoCloseable {
   /** Connects a new stream (both ends attached and Hello exchanged once drained). */
   void connect() throws Exception {
     long id = ++nextStream;
+    Tap tap = new Tap();
     Channel client = new Bootstrap().group(LOOP).channel(LocalChannel.class)
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
             ch.config().setAllocator(alloc);
+            ch.pipeline().addLast(tap);
             a.table.attach(ch, id, reason -> ch.close());
           }
         }).connect(address).sync().channel();
     drain();
-    links.add(new Link(id, client, serverEnds.get(id)));
+    Link server = serverEnds.get(id);
+    links.add(new Link(id, client, tap, server.server(), server.serverTap()));
   }
 
   List<Link> openLinks() {
@@ -227,10 +247,12 @@ final class SessionMachine implements AutoCloseable {
   }
 
   /**
-   * Lets everything in flight arrive: resumes every paused session, makes sure a stream is live
-   * (sessions failing over resume on it), and grants the credit owed, until nothing moves.
+   * Lets everything in flight arrive: resumes every paused session, kills the blackholed streams
+   * (as the ping timeout would), makes sure a stream is live (sessions failing over resume on
+   * it), and grants the credit owed, until nothing moves.
    */
   void settle() throws Exception {
+    run(() -> openLinks().stream().filter(Link::blackholed).forEach(Link::kill));
     run(() -> {
       for (Side side : List.of(a, b)) {
         side.sessions.values().forEach(Session::resume);

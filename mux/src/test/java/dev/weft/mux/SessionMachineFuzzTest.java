@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The session state machine of two peers, driven by a fuzzed sequence of operations on both
  * sides: open, write pattern bytes, pause and resume reading, half-close, reset, migrate, kill a
- * stream (failover), connect another, and frames forged "from the peer" into either end.
+ * stream (failover), make one lose everything in flight first, connect another, and frames forged
+ * "from the peer" into either end.
  * After every step: no byte delivered out of order or twice, nothing held beyond what the windows
  * and queues allow, nothing logged as a bug of ours. At the end, once everything in flight has
  * arrived: every byte written on a session that neither side reset and no forged frame touched
@@ -53,7 +54,7 @@ class SessionMachineFuzzTest {
 
   private static void act(SessionMachine m, FuzzedDataProvider data) throws Exception {
     Side side = data.consumeBoolean() ? m.a : m.b;
-    int op = data.consumeInt(0, 9);
+    int op = data.consumeInt(0, 10);
     Session s = pick(side, data);
     switch (op) {
       case 0 -> m.run(() -> m.watch(side.table.open("svc", new byte[0]).thenAccept(side::adopt)));
@@ -90,10 +91,13 @@ class SessionMachineFuzzTest {
       case 7 -> {
         Link l = pickLink(m.openLinks(), data);
         if (l != null) {
-          m.run(() -> {
-            l.client().close();
-            l.server().close();
-          });
+          m.run(l::kill);
+        }
+      }
+      case 9 -> {
+        Link l = pickLink(m.openLinks(), data);
+        if (l != null) {
+          m.run(l::blackhole);
         }
       }
       case 8 -> {
