@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Two session tables, A (high side) and B, joined by in-memory streams that all run on ONE
- * event loop, so that a sequence of operations replays exactly: every operation runs on the loop,
- * then the loop is drained until nothing is left to do. Timers are set far beyond an input's
+ * event loop, so that a sequence of operations replays: every operation runs on the loop, then
+ * the loop is drained until nothing is left to do. Not exactly yet: the tables draw session ids
+ * from SecureRandom, and the order they walk their sessions in follows the ids. Timers are set far beyond an input's
  * life, so none fires (the grant sweep, every second, is called by hand in {@link #settle}).
  *
  * <p>Keeps the model the invariants are checked against: what each side wrote on each session
