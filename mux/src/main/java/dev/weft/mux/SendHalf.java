@@ -154,6 +154,14 @@ final class SendHalf {
     return out.acked() + ".." + bytesOut;
   }
 
+  /**
+   * Whether the Close is on the wire now: false after a resume until it is sent again, so the
+   * session does not end (and forget it) before the peer can have it.
+   */
+  boolean closeOnWire() {
+    return closeSent;
+  }
+
   private void checkDone() {
     done |= closeSent && out.acked() == out.written();
   }

@@ -323,7 +323,7 @@ public final class Session {
    */
   void directionFinished() {
     halfClosed();
-    if (state != SessionState.CLOSED && send.finished() && receive.finished()) {
+    if (state != SessionState.CLOSED && send.finished() && send.closeOnWire() && receive.finished()) {
       end(null);
     }
   }

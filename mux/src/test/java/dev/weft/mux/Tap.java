@@ -30,6 +30,10 @@ final class Tap extends ChannelDuplexHandler {
     dropping = true;
   }
 
+  boolean dropping() {
+    return dropping;
+  }
+
   /** From now on inbound bytes are held back this long (in order). */
   void delay(Duration delay) {
     delayNanos = delay.toNanos();

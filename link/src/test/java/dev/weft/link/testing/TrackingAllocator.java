@@ -42,6 +42,11 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
     }
   }
 
+  /** Capacity of the buffers still referenced: what the code under test holds now. */
+  public long liveBytes() {
+    return handedOut.stream().filter(b -> b.refCnt() > 0).mapToLong(ByteBuf::capacity).sum();
+  }
+
   private ByteBuf track(ByteBuf buf) {
     handedOut.add(buf);
     return buf;
