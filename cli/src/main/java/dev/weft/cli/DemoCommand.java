@@ -36,6 +36,8 @@ final class DemoCommand extends WeftCommand {
   private static final long TOTAL = 32L << 20;
   private static final int CHUNK = 64 * 1024;
   private static final long WAIT_SECONDS = 30;
+  /** slf4j-simple's setting for where log lines go, read when the first logger is made. */
+  private static final String LOG_FILE = "org.slf4j.simpleLogger.logFile";
 
   @Override
   public void run() {
@@ -43,6 +45,7 @@ final class DemoCommand extends WeftCommand {
     Path dirA = null;
     Path dirB = null;
     try {
+      out.println("node logs  " + logToFile());
       dirA = Files.createTempDirectory("weft-demo-a");
       dirB = Files.createTempDirectory("weft-demo-b");
       // The dialling node stops first so the listener is still there to see its streams close.
@@ -62,6 +65,16 @@ final class DemoCommand extends WeftCommand {
       delete(dirA);
       delete(dirB);
     }
+  }
+
+  /**
+   * The two nodes' log lines go to a file of their own so that they do not mix with the demo's
+   * output. Nothing has logged yet in this process: the demo is its only command.
+   */
+  private static Path logToFile() throws IOException {
+    Path log = Files.createTempFile("weft-demo-", ".log");
+    System.setProperty(LOG_FILE, log.toString());
+    return log;
   }
 
   private static Node start(Path dir) throws IOException {
