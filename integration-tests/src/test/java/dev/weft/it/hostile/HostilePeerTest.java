@@ -23,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -353,7 +352,6 @@ class HostilePeerTest {
 
   @ParameterizedTest
   @EnumSource(Transport.class)
-  @Disabled("needs node-wide fairness, branch fair")
   void case7_freeIdentitiesCannotTakeTheNodeWideSessionCap(Transport transport) throws Exception {
     int identities = 4;
     int sessionsEach = 1024; // the per-peer cap; four of them fill the node's 4096
