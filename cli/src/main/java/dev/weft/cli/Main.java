@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
       LinkCommand.class, UnlinkCommand.class, ExposeCommand.class, UnexposeCommand.class,
       ForwardCommand.class, UnforwardCommand.class, ConnectCommand.class, PingCommand.class,
       EventsCommand.class, MigrateCommand.class, DemoCommand.class,
+      DashboardCommand.class,
     })
 public final class Main implements Runnable {
   @Option(names = "--data", paramLabel = "DIR", scope = ScopeType.INHERIT,

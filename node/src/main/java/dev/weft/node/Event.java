@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.weft.identity.Identity;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Something that happened in a node, as seen by operators and embedding applications.
@@ -28,6 +29,7 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = Event.FailoverStarted.class, name = "failover-started"),
   @JsonSubTypes.Type(value = Event.FailoverDone.class, name = "failover"),
   @JsonSubTypes.Type(value = Event.Overflow.class, name = "overflow"),
+  @JsonSubTypes.Type(value = Event.Traffic.class, name = "traffic"),
 })
 public sealed interface Event {
   /** When the node saw it. */
@@ -83,4 +85,18 @@ public sealed interface Event {
 
   /** This subscriber fell behind and {@code dropped} events were not delivered to it. */
   record Overflow(Instant at, long dropped) implements Event {}
+
+  /**
+   * A once-a-second sample, delivered only to subscriptions that ask for it (it would drown the
+   * other events): each stream's throughput over the last interval, and the byte counts of the
+   * sessions that moved data in it.
+   */
+  record Traffic(Instant at, List<StreamRate> streams, List<SessionBytes> sessions)
+      implements Event {
+    /** Bytes per second through a stream's sessions; {@code rttMicros} -1 before a Pong. */
+    public record StreamRate(String stream, long inPerSecond, long outPerSecond, long rttMicros,
+        int sessions) {}
+
+    public record SessionBytes(String session, String stream, long bytesIn, long bytesOut) {}
+  }
 }

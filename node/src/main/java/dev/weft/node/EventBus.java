@@ -21,18 +21,34 @@ public final class EventBus {
     return clock;
   }
 
-  /** Delivers {@code event} to every subscriber that has room for it. Safe from any thread. */
+  /**
+   * Delivers {@code event} to every subscriber that has room for it ({@link Event.Traffic} only to
+   * those that asked for it). Safe from any thread.
+   */
   public void publish(Event event) {
+    boolean traffic = event instanceof Event.Traffic;
     for (Subscription s : subscribers) {
-      s.offer(event);
+      if (!traffic || s.wantsTraffic()) {
+        s.offer(event);
+      }
     }
   }
 
-  /** A new subscription holding at most {@code capacity} undelivered events. */
+  /** A new subscription holding at most {@code capacity} undelivered events, without traffic samples. */
   public Subscription subscribe(int capacity) {
-    Subscription s = new Subscription(capacity, clock, subscribers::remove);
+    return subscribe(capacity, false);
+  }
+
+  /** Like {@link #subscribe(int)}; with {@code traffic}, it also gets the {@link Event.Traffic} samples. */
+  public Subscription subscribe(int capacity, boolean traffic) {
+    Subscription s = new Subscription(capacity, traffic, clock, subscribers::remove);
     subscribers.add(s);
     return s;
+  }
+
+  /** Whether any subscriber wants traffic samples (so they are worth taking). */
+  public boolean wantsTraffic() {
+    return subscribers.stream().anyMatch(Subscription::wantsTraffic);
   }
 
   /** Events dropped across all current subscribers since they subscribed. */

@@ -150,6 +150,8 @@ public final class Node implements AutoCloseable {
         return null;
       });
     }
+    io.next().scheduleAtFixedRate(new TrafficSampler(this::peers, events),
+        TrafficSampler.INTERVAL.toMillis(), TrafficSampler.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     if (config.admin() != null) {
       String token = AdminAccess.newToken();
       admin = AdminServer.start(new NodeAdmin(this), new InetSocketAddress(config.admin().host(),
@@ -312,6 +314,11 @@ public final class Node implements AutoCloseable {
   /** A new bounded subscription to this node's events. */
   public Subscription subscribe(int capacity) {
     return events.subscribe(capacity);
+  }
+
+  /** Like {@link #subscribe(int)}; with {@code traffic}, also the once-a-second {@link Event.Traffic} samples. */
+  public Subscription subscribe(int capacity, boolean traffic) {
+    return events.subscribe(capacity, traffic);
   }
 
   // ---- what the node holds now ----

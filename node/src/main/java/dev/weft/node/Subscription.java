@@ -15,18 +15,25 @@ public final class Subscription implements AutoCloseable {
   private final ArrayBlockingQueue<Event> queue;
   private final AtomicLong droppedSinceReport = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
+  private final boolean traffic;
   private final Clock clock;
   private final Consumer<Subscription> onClose;
   private volatile Runnable onAvailable = () -> {};
   private volatile boolean closed;
 
-  Subscription(int capacity, Clock clock, Consumer<Subscription> onClose) {
+  Subscription(int capacity, boolean traffic, Clock clock, Consumer<Subscription> onClose) {
     if (capacity < 1) {
       throw new IllegalArgumentException("a subscription needs room for at least one event");
     }
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.traffic = traffic;
     this.clock = clock;
     this.onClose = onClose;
+  }
+
+  /** Whether it gets the {@link Event.Traffic} samples. */
+  public boolean wantsTraffic() {
+    return traffic;
   }
 
   void offer(Event event) {

@@ -1,8 +1,10 @@
 package dev.weft.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.identity.Identity;
@@ -60,6 +62,30 @@ class EventBusTest {
       assertEquals(0, fast.droppedTotal());
       assertEquals(8, bus.dropped());
     }
+  }
+
+  @Test
+  void trafficSamplesReachOnlyTheSubscriptionsThatAskForThem() throws Exception {
+    Event.Traffic sample = new Event.Traffic(T,
+        java.util.List.of(new Event.Traffic.StreamRate("00000000000000ff", 2048, 10, 412, 1)),
+        java.util.List.of(new Event.Traffic.SessionBytes("0000000000000001", "00000000000000ff", 4096, 20)));
+    try (Subscription plain = bus.subscribe(8)) {
+      assertFalse(bus.wantsTraffic());
+      try (Subscription traffic = bus.subscribe(8, true)) {
+        assertTrue(bus.wantsTraffic());
+        bus.publish(sample);
+        bus.publish(new Event.PeerLinked(T, peer));
+        assertEquals(sample, traffic.poll());
+        assertInstanceOf(Event.PeerLinked.class, traffic.poll());
+        assertInstanceOf(Event.PeerLinked.class, plain.poll());
+        assertNull(plain.poll());
+      }
+      assertFalse(bus.wantsTraffic());
+    }
+    JsonNode json = Json.mapper().valueToTree(sample);
+    assertEquals("traffic", json.get("type").asText());
+    assertEquals(2048, json.get("streams").get(0).get("inPerSecond").asLong());
+    assertEquals(sample, Json.mapper().treeToValue(json, Event.class));
   }
 
   @Test

@@ -29,11 +29,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Routes routes;
   private final NodeControl node;
   private final byte[] expectedAuthorization;
+  private final DashboardLogins logins;
 
-  AdminHandler(Routes routes, NodeControl node, String token) {
+  AdminHandler(Routes routes, NodeControl node, String token, DashboardLogins logins) {
     this.routes = routes;
     this.node = node;
     this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.logins = logins;
   }
 
   @Override
@@ -46,12 +48,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (!authorized(request)) {
       JsonReply.error(ctx, HttpResponseStatus.UNAUTHORIZED,
-          "missing or wrong bearer token (see the admin file in the data directory)", keepAlive);
+          "missing or wrong bearer token (see the admin file in the data directory), or a"
+              + " dashboard cookie on a request that changes something from another origin",
+          keepAlive);
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     if (request.method().equals(HttpMethod.GET) && uri.path().equals("/events")) {
-      EventFeed.start(ctx, node.subscribe(EVENT_QUEUE));
+      events(ctx, uri, keepAlive);
       return;
     }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
@@ -70,6 +74,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       JsonReply.error(ctx, HttpResponseStatus.NOT_FOUND, "no route " + uri.path(), keepAlive);
     }
+  }
+
+  private void events(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive) {
+    boolean traffic;
+    try {
+      traffic = new Call(Map.of(), uri.parameters(), new byte[0]).flag("traffic");
+    } catch (IllegalArgumentException e) {
+      fail(ctx, e, keepAlive);
+      return;
+    }
+    EventFeed.start(ctx, node.subscribe(EVENT_QUEUE, traffic));
   }
 
   private void connect(ChannelHandlerContext ctx, byte[] body) {
@@ -145,10 +160,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         : HttpResponseStatus.BAD_GATEWAY;
   }
 
+  /** The bearer token, or the dashboard's session cookie (same-origin for changes). */
   private boolean authorized(FullHttpRequest request) {
     String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
     return given != null
-        && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
+        && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))
+        || logins.admits(request);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.weft.node.admin;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
 import dev.weft.link.LinkEventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -8,10 +10,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -48,7 +52,9 @@ public final class AdminServer implements AutoCloseable {
       throw new IllegalArgumentException("admin address " + bind.getAddress().getHostAddress()
           + " is not loopback; binding it needs the explicit remote-admin option");
     }
-    Routes routes = AdminApi.routes(node);
+    DashboardLogins logins = new DashboardLogins(Clock.systemUTC());
+    Routes routes = AdminApi.routes(node)
+        .add(HttpMethod.POST, "/dashboard/login-codes", call -> completedFuture(logins.newCode()));
     EventLoopGroup group = LinkEventLoops.tcp(1, new DefaultThreadFactory("weft-admin", true));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
@@ -56,7 +62,7 @@ public final class AdminServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(handlers(routes, node, token));
+            ch.pipeline().addLast(handlers(routes, node, token, logins));
           }
         });
     ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
@@ -69,9 +75,11 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** What each admin connection runs (also what the admin fuzz test drives). */
-  static ChannelHandler[] handlers(Routes routes, NodeControl node, String token) {
+  static ChannelHandler[] handlers(Routes routes, NodeControl node, String token,
+      DashboardLogins logins) {
     return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY),
-        new RequestDeadline(REQUEST_DEADLINE), new AdminHandler(routes, node, token)};
+        new RequestDeadline(REQUEST_DEADLINE), new DashboardPages(logins),
+        new AdminHandler(routes, node, token, logins)};
   }
 
   public InetSocketAddress address() {

@@ -183,7 +183,7 @@ public final class NodeAdmin implements NodeControl {
   }
 
   @Override
-  public Subscription subscribe(int capacity) {
-    return node.subscribe(capacity);
+  public Subscription subscribe(int capacity, boolean traffic) {
+    return node.subscribe(capacity, traffic);
   }
 }

@@ -65,5 +65,10 @@ public interface NodeControl {
   CompletableFuture<List<PingResult>> ping(Identity peer);
 
   /** A new bounded subscription to the node's events. */
-  Subscription subscribe(int capacity);
+  default Subscription subscribe(int capacity) {
+    return subscribe(capacity, false);
+  }
+
+  /** Like {@link #subscribe(int)}; with {@code traffic}, also the once-a-second traffic samples. */
+  Subscription subscribe(int capacity, boolean traffic);
 }

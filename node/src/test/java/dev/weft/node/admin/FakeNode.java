@@ -117,7 +117,7 @@ final class FakeNode implements NodeControl {
   }
 
   @Override
-  public Subscription subscribe(int capacity) {
-    return events.subscribe(capacity);
+  public Subscription subscribe(int capacity, boolean traffic) {
+    return events.subscribe(capacity, traffic);
   }
 }
