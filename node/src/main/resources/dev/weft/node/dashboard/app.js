@@ -198,7 +198,7 @@ function Dashboard(s) {
     <header>
       <h1>weft node <span class="id" title=${s.status.identity}>${short(s.status.identity)}</span></h1>
       <span class="live ${s.live ? '' : 'down'}">${s.live ? 'live' : 'reconnecting'}</span>
-      <span class="muted">${s.status.version} · up since ${new Date(s.status.started).toLocaleString()}
+      <span class="muted">${s.status.version} · up since ${new Date(s.status.started).toLocaleString()}${' '}
         · ${s.status.listeners.join(', ')}</span>
     </header>
     <h2>Identity and limits</h2>
@@ -262,10 +262,10 @@ function StreamCard({ stream, sessions }) {
         <span class="id" title=${stream.id}> ${stream.id}</span></span>
       <span class="muted">RTT ${rtt(stream.rttMicros)}</span>
     </div>
-    <div class="muted">to <span class="id" title=${stream.peer}>${short(stream.peer)}</span> at ${stream.remote}
+    <div class="muted">to <span class="id" title=${stream.peer}>${short(stream.peer)}</span> at ${stream.remote}${' '}
       ${stream.dialled ? '(dialled)' : '(accepted)'}</div>
     <${Sparkline} history=${stream.history} />
-    <div class="rate"><span class="in">↓ ${bytes(last.in)}/s</span> · <span class="out">↑ ${bytes(last.out)}/s</span>
+    <div class="rate"><span class="in">↓ ${bytes(last.in)}/s</span> · <span class="out">↑ ${bytes(last.out)}/s</span>${' '}
       · ${sessions.length} session(s)</div>
     <div class="chips">${sessions.map(x => html`<span key=${x.id} class="chip ${x.moving ? 'moving' : ''}"
         title=${x.id}>${x.service} ${short(x.id)}</span>`)}</div>

@@ -1,0 +1,204 @@
+package dev.weft.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.Cookie;
+import com.microsoft.playwright.options.SameSiteAttribute;
+import dev.weft.node.Json;
+import dev.weft.node.admin.AdminAccess;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium, driven by Playwright) against two
+ * real nodes linked by a TCP and a KCP stream, with a session between them: it logs in with the
+ * code {@code weft dashboard} prints, shows both streams, follows a migration made with the CLI
+ * within a second, and a migration clicked on the page happens on the node.
+ *
+ * <p>With {@code -Dweft.dashboard.screenshot=FILE} it also moves traffic for a few seconds and
+ * saves a screenshot there (how docs/dashboard.png was made).
+ */
+@Timeout(180)
+class DashboardTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /** How long the page may take to show a migration made elsewhere. */
+  private static final Duration FOLLOWS_WITHIN = Duration.ofSeconds(1);
+
+  @TempDir
+  Path dirs;
+
+  @Test
+  void showsAndDrivesALiveMigration() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM), "skipped: no Chromium at " + CHROMIUM
+        + " (apt-get install chromium; .ci/run installs it)");
+    try (Weft.RunningNode a = new Weft.RunningNode(dirs.resolve("a"));
+        Weft.RunningNode b = new Weft.RunningNode(dirs.resolve("b"));
+        EchoServer echo = new EchoServer()) {
+      ok(a.weft("alias", "set", "bob", b.identity));
+      String tcp = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
+      String kcp = ok(a.weft("link", "bob", "kcp:127.0.0.1:" + b.kcpPort)).out().trim();
+      ok(b.weft("expose", "echo", "--to", "127.0.0.1:" + echo.port(), "--allow", a.identity));
+      int forwardPort;
+      try (ServerSocket free = new ServerSocket(0)) {
+        forwardPort = free.getLocalPort();
+      }
+      ok(a.weft("forward", String.valueOf(forwardPort), "bob", "echo"));
+      try (Socket client = new Socket("127.0.0.1", forwardPort);
+          Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+              .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+          // CI runs as root, where Chromium's sandbox refuses to start.
+          Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+              .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(List.of("--no-sandbox")))) {
+        client.setSoTimeout(10_000);
+        roundTrip(client, "hello");
+        JsonNode session = onlySession(a);
+        String id = session.get("id").asText();
+        String from = session.get("stream").asText();
+        String to = from.equals(tcp) ? kcp : tcp;
+
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+            .setViewportSize(1280, 1000));
+        context.setDefaultTimeout(10_000);
+        Page page = context.newPage();
+        AdminAccess access = AdminAccess.read(a.data).orElseThrow();
+        page.navigate(access.baseUri() + "/");
+        page.getByText("Not logged in").waitFor();
+
+        String login = ok(a.weft("dashboard")).out().trim();
+        assertTrue(login.startsWith(access.baseUri() + "/login?code="), login);
+        page.navigate(login);
+        assertEquals(access.baseUri() + "/", page.url(), "the login code left the address bar");
+        Cookie cookie = context.cookies().stream().filter(c -> c.name.equals("weft_dashboard"))
+            .findFirst().orElseThrow();
+        assertTrue(cookie.httpOnly);
+        assertEquals(SameSiteAttribute.STRICT, cookie.sameSite);
+        assertFalse(page.content().contains(access.token()), "the page never holds the token");
+
+        page.locator("[data-identity]").getByText(a.identity).waitFor();
+        page.locator("[data-stream-card='" + tcp + "']").waitFor();
+        page.locator("[data-stream-card='" + kcp + "']").waitFor();
+        page.locator(row(id, from)).waitFor();
+
+        ok(a.weft("migrate", id, to));
+        long migrated = System.nanoTime();
+        page.locator(row(id, to)).waitFor(new com.microsoft.playwright.Locator.WaitForOptions()
+            .setTimeout(FOLLOWS_WITHIN.toMillis()));
+        System.out.printf("the page showed the CLI's migration %d ms after the CLI returned%n",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - migrated));
+
+        page.locator("[data-move-select='" + id + "']").selectOption(from);
+        page.locator("[data-move='" + id + "']").click();
+        awaitStream(a, id, from);
+        page.locator(row(id, from)).waitFor();
+        roundTrip(client, "still there after two moves");
+
+        String screenshot = System.getProperty("weft.dashboard.screenshot");
+        if (screenshot != null) {
+          pumpThenShoot(client, page, Path.of(screenshot));
+        }
+      }
+    }
+  }
+
+  private static String row(String session, String stream) {
+    return "tr[data-session='" + session + "'][data-stream='" + stream + "']";
+  }
+
+  private static void roundTrip(Socket client, String text) throws Exception {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    client.getOutputStream().write(bytes);
+    assertEquals(text, new String(client.getInputStream().readNBytes(bytes.length), StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode onlySession(Weft.RunningNode node) throws Exception {
+    JsonNode sessions = admin(node, "/sessions");
+    assertEquals(1, sessions.size(), sessions.toString());
+    return sessions.get(0);
+  }
+
+  /** Waits (bounded) until the node reports {@code session} on {@code stream}. */
+  private static void awaitStream(Weft.RunningNode node, String session, String stream) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String now;
+    do {
+      now = onlySession(node).get("stream").asText();
+      if (now.equals(stream)) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("session " + session + " is on " + now + ", not " + stream
+        + ", 10 s after the click");
+  }
+
+  private static JsonNode admin(Weft.RunningNode node, String path) throws Exception {
+    AdminAccess access = AdminAccess.read(node.data).orElseThrow();
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(access.baseUri() + path))
+            .header("Authorization", "Bearer " + access.token())
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, answer.statusCode(), answer.body());
+    return Json.mapper().readTree(answer.body());
+  }
+
+  /** Echoes a few seconds of varying traffic so the sparklines have a shape, then takes the picture. */
+  private static void pumpThenShoot(Socket client, Page page, Path file) throws Exception {
+    AtomicBoolean done = new AtomicBoolean();
+    InputStream in = client.getInputStream();
+    Thread reader = new Thread(() -> {
+      byte[] sink = new byte[64 * 1024];
+      try {
+        while (!done.get() && in.read(sink) >= 0) {
+          // discard the echo
+        }
+      } catch (java.io.IOException e) {
+        // the socket closed
+      }
+    }, "dashboard-echo-reader");
+    reader.setDaemon(true);
+    reader.start();
+    OutputStream out = client.getOutputStream();
+    byte[] chunk = new byte[16 * 1024];
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+    for (int tick = 0; System.nanoTime() < end; tick++) {
+      int chunks = 8 + (int) (24 * Math.abs(Math.sin(tick / 6.0)));
+      for (int i = 0; i < chunks; i++) {
+        out.write(chunk);
+      }
+      Thread.sleep(100);
+    }
+    done.set(true);
+    page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
+  }
+
+  private static Weft.Output ok(Weft.Output result) {
+    assertEquals(0, result.code(), "stdout: " + result.out() + "\nstderr: " + result.err());
+    return result;
+  }
+}
