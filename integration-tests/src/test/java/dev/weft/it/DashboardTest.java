@@ -17,7 +17,6 @@ import dev.weft.node.Json;
 import dev.weft.node.admin.AdminAccess;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,16 +59,16 @@ class DashboardTest {
     try (Weft.RunningNode a = new Weft.RunningNode(dirs.resolve("a"));
         Weft.RunningNode b = new Weft.RunningNode(dirs.resolve("b"));
         EchoServer echo = new EchoServer()) {
-      ok(a.weft("alias", "set", "bob", b.identity));
-      String tcp = ok(a.weft("link", "bob", "tcp:127.0.0.1:" + b.tcpPort)).out().trim();
-      String kcp = ok(a.weft("link", "bob", "kcp:127.0.0.1:" + b.kcpPort)).out().trim();
-      ok(b.weft("expose", "echo", "--to", "127.0.0.1:" + echo.port(), "--allow", a.identity));
-      int forwardPort;
-      try (ServerSocket free = new ServerSocket(0)) {
-        forwardPort = free.getLocalPort();
-      }
-      ok(a.weft("forward", String.valueOf(forwardPort), "bob", "echo"));
-      try (Socket client = new Socket("127.0.0.1", forwardPort);
+      // Set up through the admin API (each CLI run is a JVM start); what the page does goes by CLI.
+      String tcp = admin(a, "/streams", Map.of("peer", b.identity, "endpoint",
+          "tcp:127.0.0.1:" + b.tcpPort)).get("id").asText();
+      String kcp = admin(a, "/streams", Map.of("peer", b.identity, "endpoint",
+          "kcp:127.0.0.1:" + b.kcpPort)).get("id").asText();
+      admin(b, "/exposes", Map.of("service", "echo", "target", "127.0.0.1:" + echo.port(),
+          "allow", List.of(a.identity)));
+      String bind = admin(a, "/forwards", Map.of("bind", "127.0.0.1:0", "peer", b.identity,
+          "service", "echo")).get("bind").asText();
+      try (Socket client = new Socket("127.0.0.1", Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1)));
           Playwright playwright = Playwright.create(new Playwright.CreateOptions()
               .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
           // CI runs as root, where Chromium's sandbox refuses to start.
@@ -137,7 +136,7 @@ class DashboardTest {
   }
 
   private static JsonNode onlySession(Weft.RunningNode node) throws Exception {
-    JsonNode sessions = admin(node, "/sessions");
+    JsonNode sessions = admin(node, "/sessions", null);
     assertEquals(1, sessions.size(), sessions.toString());
     return sessions.get(0);
   }
@@ -157,12 +156,18 @@ class DashboardTest {
         + ", 10 s after the click");
   }
 
-  private static JsonNode admin(Weft.RunningNode node, String path) throws Exception {
+  /** GETs {@code path}, or POSTs {@code body} to it as JSON, with the node's token. */
+  private static JsonNode admin(Weft.RunningNode node, String path, Object body) throws Exception {
     AdminAccess access = AdminAccess.read(node.data).orElseThrow();
-    HttpResponse<String> answer = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(access.baseUri() + path))
-            .header("Authorization", "Bearer " + access.token())
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(access.baseUri() + path))
+        .header("Authorization", "Bearer " + access.token())
+        .timeout(Duration.ofSeconds(30));
+    if (body != null) {
+      request.header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)));
+    }
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(request.build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, answer.statusCode(), answer.body());
     return Json.mapper().readTree(answer.body());
   }
@@ -185,7 +190,7 @@ class DashboardTest {
     reader.start();
     OutputStream out = client.getOutputStream();
     byte[] chunk = new byte[16 * 1024];
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (int tick = 0; System.nanoTime() < end; tick++) {
       int chunks = 8 + (int) (24 * Math.abs(Math.sin(tick / 6.0)));
       for (int i = 0; i < chunks; i++) {

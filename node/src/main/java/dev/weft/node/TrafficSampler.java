@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 final class TrafficSampler implements Runnable {
   static final Duration INTERVAL = Duration.ofSeconds(1);
 
-  private record Counts(long in, long out) {}
+  private record Counts(long in, long out) {
+    static final Counts NONE = new Counts(0, 0);
+  }
 
   private final Supplier<List<LinkedPeer>> peers;
   private final EventBus events;
@@ -49,8 +51,8 @@ final class TrafficSampler implements Runnable {
       for (Session s : peer.sessions()) {
         Counts counts = new Counts(s.bytesIn(), s.bytesOut());
         current.put(s.id().value(), counts);
-        Counts before = previous == null ? null : previous.getOrDefault(s.id().value(), new Counts(0, 0));
-        if (before != null && !before.equals(counts)) {
+        Counts before = previous == null ? counts : previous.getOrDefault(s.id().value(), Counts.NONE);
+        if (!before.equals(counts)) {
           long[] sum = moved.computeIfAbsent(s.streamId(), id -> new long[2]);
           sum[0] += counts.in() - before.in();
           sum[1] += counts.out() - before.out();
