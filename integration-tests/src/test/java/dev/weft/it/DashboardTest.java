@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
+import com.microsoft.playwright.options.WaitForSelectorState;
 import dev.weft.node.Json;
 import dev.weft.node.admin.AdminAccess;
 import java.io.InputStream;
@@ -71,9 +74,9 @@ class DashboardTest {
       try (Socket client = new Socket("127.0.0.1", Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1)));
           Playwright playwright = Playwright.create(new Playwright.CreateOptions()
               .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-          // CI runs as root, where Chromium's sandbox refuses to start.
+          // CI runs as root, where Chromium's sandbox refuses to start; containers have a small /dev/shm.
           Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-              .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(List.of("--no-sandbox")))) {
+              .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-dev-shm-usage")))) {
         client.setSoTimeout(10_000);
         roundTrip(client, "hello");
         JsonNode session = onlySession(a);
@@ -106,7 +109,7 @@ class DashboardTest {
 
         ok(a.weft("migrate", id, to));
         long migrated = System.nanoTime();
-        page.locator(row(id, to)).waitFor(new com.microsoft.playwright.Locator.WaitForOptions()
+        page.locator(row(id, to)).waitFor(new Locator.WaitForOptions()
             .setTimeout(FOLLOWS_WITHIN.toMillis()));
         System.out.printf("the page showed the CLI's migration %d ms after the CLI returned%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - migrated));
@@ -121,6 +124,26 @@ class DashboardTest {
         if (screenshot != null) {
           pumpThenShoot(client, page, Path.of(screenshot));
         }
+
+        // The other actions reach the node too (the browser sends its own Origin with each).
+        page.locator("form.add input[name=service]").first().fill("web");
+        page.locator("form.add input[name=target]").fill("127.0.0.1:8080");
+        page.locator("form.add input[name=public]").check();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Expose").setExact(true)).click();
+        page.locator("[data-unexpose='web']").waitFor();
+        assertEquals("web", admin(a, "/exposes", null).get(0).get("service").asText());
+        page.locator("[data-unexpose='web']").click();
+        page.locator("[data-unexpose='web']").waitFor(new Locator.WaitForOptions()
+            .setState(WaitForSelectorState.DETACHED));
+        assertEquals(0, admin(a, "/exposes", null).size());
+
+        page.locator("[data-drain='" + from + "']").click();
+        page.locator("[data-stream-card='" + from + "']").waitFor(new Locator.WaitForOptions()
+            .setState(WaitForSelectorState.DETACHED));
+        page.locator(row(id, to)).waitFor();
+        assertEquals(1, admin(a, "/streams", null).size());
+        awaitStream(a, id, to);
+        roundTrip(client, "drained, not dropped");
       }
     }
   }
