@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Takes the {@link Event.Traffic} samples, once a second, only while a subscriber wants them. A
- * stream's throughput is what its sessions moved since the previous sample, each session counted
- * on the stream it is on now. Runs on one thread; holds one entry per open session.
+ * Takes the {@link Event.Traffic} samples, once a second, and publishes them while a subscriber
+ * wants them. A stream's throughput is what its sessions moved since the previous sample, each
+ * session counted on the stream it is on now. It keeps counting when nobody listens (one pass over
+ * the open sessions), so the first sample a new subscriber gets is a true second's worth. Runs on
+ * one thread; holds one entry per open session.
  */
 final class TrafficSampler implements Runnable {
   static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -26,7 +28,7 @@ final class TrafficSampler implements Runnable {
 
   private final Supplier<List<LinkedPeer>> peers;
   private final EventBus events;
-  private Map<Long, Counts> previous;
+  private Map<Long, Counts> previous = Map.of();
   private Instant previousAt;
 
   TrafficSampler(Supplier<List<LinkedPeer>> peers, EventBus events) {
@@ -36,10 +38,6 @@ final class TrafficSampler implements Runnable {
 
   @Override
   public void run() {
-    if (!events.wantsTraffic()) {
-      previous = null; // the first sample after a pause only sets the baseline
-      return;
-    }
     Instant now = events.clock().instant();
     Map<Long, Counts> current = new HashMap<>();
     List<Event.Traffic.StreamRate> streams = new ArrayList<>();
@@ -51,7 +49,7 @@ final class TrafficSampler implements Runnable {
       for (Session s : peer.sessions()) {
         Counts counts = new Counts(s.bytesIn(), s.bytesOut());
         current.put(s.id().value(), counts);
-        Counts before = previous == null ? counts : previous.getOrDefault(s.id().value(), Counts.NONE);
+        Counts before = previous.getOrDefault(s.id().value(), Counts.NONE);
         if (!before.equals(counts)) {
           long[] sum = moved.computeIfAbsent(s.streamId(), id -> new long[2]);
           sum[0] += counts.in() - before.in();
@@ -69,10 +67,9 @@ final class TrafficSampler implements Runnable {
             stats == null ? 0 : stats.sessions()));
       }
     }
-    boolean baseline = previous == null;
     previous = current;
     previousAt = now;
-    if (!baseline) {
+    if (events.wantsTraffic()) {
       events.publish(new Event.Traffic(now, streams, sessions));
     }
   }
