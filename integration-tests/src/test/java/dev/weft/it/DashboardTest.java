@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>With {@code -Dweft.dashboard.screenshot=FILE} it also moves traffic for a few seconds and
  * saves a screenshot there (how docs/dashboard.png was made).
  */
-@Timeout(180)
+@Timeout(240)
 class DashboardTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   /** How long the page may take to show a migration made elsewhere. */

@@ -92,7 +92,6 @@ function follow() {
       api('GET', '/status').catch(() => {});
     }
   };
-  events.onmessage = () => {};
   const types = [...LOGGED, 'session-opened', 'session-closed', 'migration-started', 'traffic'];
   for (const type of types) {
     events.addEventListener(type, message => apply(JSON.parse(message.data)));
