@@ -75,6 +75,8 @@ class RekeyTest {
         "rekeys: " + dialer[0] + " and " + listener[0] + ", expected at least " + expected);
     assertEquals(dialer[0], listener[1], "the listener followed every REKEY of the dialer");
     assertEquals(listener[0], dialer[1], "the dialer followed every REKEY of the listener");
+    assertEquals(new RekeyStats(dialer[0], dialer[1]), client.linker.rekeyStats(), "the dialer's Linker counts them");
+    assertEquals(new RekeyStats(listener[0], listener[1]), server.linker.rekeyStats(), "the listener's Linker counts them");
   }
 
   @Test
