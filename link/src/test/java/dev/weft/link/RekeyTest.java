@@ -96,10 +96,12 @@ class RekeyTest {
     Peer server = peer(b -> b.idleTimeout(Duration.ofMillis(900)).rekeyAfter(1L << 30, Duration.ofMillis(100)));
     Peer client = peer(b -> b.idleTimeout(Duration.ofMillis(900)).rekeyAfter(1L << 30, Duration.ofMillis(100)));
     LinkTest.LinkedPair link = LinkTest.connect(client, server, transport);
-    Thread.sleep(2000);
-    long[] dialer = epochs(link.dialled());
-    long[] listener = epochs(link.accepted());
-    assertTrue(dialer[0] >= 3 && listener[0] >= 3, "rekeys in 2 s: " + dialer[0] + ", " + listener[0]);
+    // Three rekeys each way take three keepalives, 900 ms: as long as the idle timeout.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Peer.WAIT_SECONDS);
+    while (Math.min(epochs(link.dialled())[0], epochs(link.accepted())[0]) < 3) {
+      assertTrue(System.nanoTime() < deadline, "fewer than 3 rekeys each way within " + Peer.WAIT_SECONDS + " s");
+      Thread.sleep(50); // polls the condition; the deadline bounds it
+    }
     assertTrue(link.dialled().channel().isActive() && link.accepted().channel().isActive());
   }
 
