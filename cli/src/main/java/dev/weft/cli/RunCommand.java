@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.link.Linker;
 import dev.weft.mux.MuxConfig;
 import dev.weft.mux.Rebalance;
 import dev.weft.node.HostPort;
@@ -90,6 +91,20 @@ final class RunCommand extends WeftCommand {
           + "which the node tries to link again (default ${DEFAULT-VALUE}; 0 turns failover off).")
   long failoverGrace = MUX.failoverGrace().toSeconds();
 
+  @Option(names = "--cookie-threshold", paramLabel = "N",
+      description = "New KCP sources a second beyond which each must first echo a cookie, proving it "
+          + "receives at its address (default ${DEFAULT-VALUE}; 0: always).")
+  int cookieThreshold = NodeConfig.DEFAULT_COOKIE_THRESHOLD;
+
+  @Option(names = "--rekey-after-mib", paramLabel = "MIB",
+      description = "A stream changes its sending key after this many MiB, at most 2048 (default ${DEFAULT-VALUE}).")
+  long rekeyMib = NodeConfig.DEFAULT_REKEY_BYTES / MIB;
+
+  @Option(names = "--rekey-interval", paramLabel = "SECONDS",
+      description = "A stream changes its sending key after this many seconds, or after --rekey-after-mib, "
+          + "whichever comes first (default ${DEFAULT-VALUE}).")
+  long rekeySeconds = NodeConfig.DEFAULT_REKEY_INTERVAL.toSeconds();
+
   @Override
   public void run() {
     Node node;
@@ -119,7 +134,9 @@ final class RunCommand extends WeftCommand {
     NodeConfig.Builder config = NodeConfig.builder(dataDir())
         .admin(HostPort.parse(admin), adminRemote)
         .limits(limits())
-        .mux(mux());
+        .mux(mux())
+        .cookieThreshold(notNegative("--cookie-threshold", cookieThreshold))
+        .rekeyAfter(rekeyBytes(), Duration.ofSeconds(positive("--rekey-interval", rekeySeconds)));
     List<String> endpoints = listen.isEmpty()
         ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
         : listen;
@@ -144,6 +161,28 @@ final class RunCommand extends WeftCommand {
         positive("--handshake-rate", handshakeRate), positive("--handshake-burst", handshakeBurst),
         positive("--max-streams-per-peer", streamsPerPeer), positive("--max-sessions", sessions),
         mebibytes("--memory-budget-mib", memoryMib));
+  }
+
+  private long rekeyBytes() {
+    long maxMib = Linker.MAX_REKEY_BYTES / MIB;
+    if (rekeyMib <= 0 || rekeyMib > maxMib) {
+      throw new IllegalArgumentException("--rekey-after-mib must be 1.." + maxMib + " (MiB), got " + rekeyMib);
+    }
+    return rekeyMib * MIB;
+  }
+
+  private static int notNegative(String option, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(option + " must not be negative, got " + value);
+    }
+    return value;
+  }
+
+  private static long positive(String option, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(option + " must be positive, got " + value);
+    }
+    return value;
   }
 
   private static int positive(String option, int value) {

@@ -1,6 +1,7 @@
 package dev.weft.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.link.CookieStats;
 import dev.weft.node.Json;
 import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeStatus;
@@ -29,6 +30,16 @@ final class StatusCommand extends WeftCommand {
     out.println("admin      " + admin().access().baseUri());
     out.println("peers      " + s.peers() + "  streams " + s.streams() + "  sessions " + s.sessions());
     out.println("services   " + s.exposes() + " exposed, " + s.forwards() + " forwarded");
+    if (s.rekeys() != null) {
+      out.println("rekeys     " + s.rekeys().sent() + " sent, " + s.rekeys().received() + " received");
+    }
+    CookieStats c = s.cookies();
+    if (c != null) {
+      out.println("kcp        " + c.started() + " new sources let in (" + c.verified() + " with a cookie), "
+          + c.replies() + " cookie replies (" + Human.bytes(c.replyBytes()) + " for "
+          + Human.bytes(c.answeredBytes()) + " received), " + c.unverified() + " without a cookie, "
+          + c.refused() + " refused");
+    }
     if (s.eventsDropped() > 0) {
       out.println("events     " + s.eventsDropped() + " dropped by slow subscribers");
     }

@@ -5,17 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.link.Endpoint;
+import dev.weft.link.RekeyStats;
 import dev.weft.link.Transport;
 import dev.weft.mux.MuxConfig;
 import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.Access;
+import dev.weft.node.Json;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
+import dev.weft.node.NodeStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +137,31 @@ class RunCommandTest {
     assertEquals(96L << 20, mux.memoryBudget());
     assertEquals(20_000, config(dirA, "--max-sessions", "20000").limits().sessionsPerNode());
     assertEquals(NodeConfig.SMALL_NODE_MUX, config(dirA).mux(), "no option, the small node's defaults");
+  }
+
+  @Test
+  void cookieAndRekeyThresholdsAreCheckedAndReachTheNodeConfig() {
+    assertEquals("weft: --cookie-threshold must not be negative, got -1", refusal("--cookie-threshold", "-1"));
+    assertEquals("weft: --rekey-after-mib must be 1..2048 (MiB), got 0", refusal("--rekey-after-mib", "0"));
+    assertEquals("weft: --rekey-after-mib must be 1..2048 (MiB), got 2049", refusal("--rekey-after-mib", "2049"));
+    assertEquals("weft: --rekey-interval must be positive, got 0", refusal("--rekey-interval", "0"));
+    NodeConfig set = config(dirA, "--cookie-threshold", "0", "--rekey-after-mib", "2048", "--rekey-interval", "30");
+    assertEquals(0, set.cookieThreshold());
+    assertEquals(1L << 31, set.rekeyBytes());
+    assertEquals(Duration.ofSeconds(30), set.rekeyInterval());
+    NodeConfig defaults = config(dirA);
+    assertEquals(10, defaults.cookieThreshold());
+    assertEquals(1L << 30, defaults.rekeyBytes());
+    assertEquals(Duration.ofMinutes(2), defaults.rekeyInterval());
+  }
+
+  @Test
+  void statusCarriesCookieAndRekeyCountsThroughItsJson() throws Exception {
+    Node node = start(dirA, "--rekey-after-mib", "1");
+    NodeStatus status = node.status();
+    NodeStatus read = Json.mapper().convertValue(Json.mapper().valueToTree(status), NodeStatus.class);
+    assertEquals(new RekeyStats(0, 0), read.rekeys());
+    assertEquals(status.cookies(), read.cookies());
   }
 
   @Test

@@ -18,7 +18,8 @@ record LinkConfig(
     Rekeying rekeying,
     AccessPolicy accessPolicy,
     Consumer<Stream> onStream,
-    Consumer<HandshakeException> onInboundFailure) {
+    Consumer<HandshakeException> onInboundFailure,
+    RekeyStats.Counters rekeys) {
 
   /**
    * A fresh X25519 Noise static key pair per Linker, bound to the node identity by a signature.
@@ -38,7 +39,8 @@ record LinkConfig(
     byte[] publicKey = new byte[X25519Key.LENGTH];
     key.getPublicKey(publicKey, 0);
     return new LinkConfig(nodeKey, key, HandshakePayload.proof(nodeKey, publicKey), new VerifiedProofs(),
-        handshakeTimeout, idleTimeout, rekeying, accessPolicy, onStream, onInboundFailure);
+        handshakeTimeout, idleTimeout, rekeying, accessPolicy, onStream, onInboundFailure,
+        new RekeyStats.Counters());
   }
 
   /** How long a side may send nothing before it sends a KEEPALIVE. */

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class Linker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Linker.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The largest byte threshold {@link Builder#rekeyAfter} takes (2^31: half what a peer accepts). */
+  public static final long MAX_REKEY_BYTES = Rekeying.MAX_AFTER_BYTES;
   /** Writability flips at these many buffered bytes: enough to keep a fast link busy. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
@@ -171,6 +173,11 @@ public final class Linker implements AutoCloseable {
   /** What the KCP listeners did with datagrams from new sources: cookies asked for, sent, checked. */
   public CookieStats cookieStats() {
     return cookieCounters.snapshot();
+  }
+
+  /** How often the streams of this Linker changed their transport keys, each way. */
+  public RekeyStats rekeyStats() {
+    return config.rekeys().snapshot();
   }
 
   /**

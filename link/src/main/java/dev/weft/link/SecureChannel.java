@@ -200,6 +200,7 @@ final class SecureChannel extends ChannelDuplexHandler {
       abort(protocolError("REKEY as the first transport message"), "protocol error");
     } else {
       receiver.rekey();
+      config.rekeys().received();
     }
   }
 
@@ -210,6 +211,7 @@ final class SecureChannel extends ChannelDuplexHandler {
   void rekey() {
     writeMessage(LinkProtocol.REKEY, null, ctx.newPromise());
     sender.rekey();
+    config.rekeys().sent();
     sendKeySince = System.nanoTime();
   }
 

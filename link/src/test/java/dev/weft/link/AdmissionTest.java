@@ -8,38 +8,29 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connections refused before any handshake work: the pending-handshake cap and the per-source rate. */
 @Timeout(30)
 class AdmissionTest {
-  private final Peer client = new Peer();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    client.close();
-  }
+  @RegisterExtension
+  final LinkTestResources resources = new LinkTestResources();
+  private final Peer client = resources.client;
 
   @Test
   void handshakesBeyondThePendingCapAreClosedAtOnce() throws Exception {
-    Peer server = track(new Peer(b -> b.maxPendingHandshakes(2).handshakeRate(100, 100)));
+    Peer server = resources.track(new Peer(b -> b.maxPendingHandshakes(2).handshakeRate(100, 100)));
     Listener listener = LinkTest.listen(server, Transport.TCP);
-    Socket first = track(stalled(listener));
-    Socket second = track(stalled(listener));
+    Socket first = resources.track(stalled(listener));
+    Socket second = resources.track(stalled(listener));
     await(() -> server.linker.pendingHandshakes() == 2, "two stalled handshakes pending");
 
-    Socket third = track(stalled(listener));
+    Socket third = resources.track(stalled(listener));
     assertEquals(-1, read(third), "the connection beyond the cap is closed unanswered");
     assertTrue(server.nextFailure().getMessage().contains("too many handshakes in progress (2)"));
     assertEquals(2, server.linker.pendingHandshakes());
@@ -52,13 +43,13 @@ class AdmissionTest {
 
   @Test
   void aTcpSourceOverItsRateIsRefusedWhileAnotherSourceGetsIn() throws Exception {
-    Peer server = track(new Peer(b -> b.handshakeRate(1, 3)));
+    Peer server = resources.track(new Peer(b -> b.handshakeRate(1, 3)));
     Listener v4 = LinkTest.listen(server, Transport.TCP);
     Listener v6 = server.linker.listen(Endpoint.parse("tcp:[::1]:0")).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
     for (int i = 0; i < 3; i++) {
-      track(stalled(v4));
+      resources.track(stalled(v4));
     }
-    Socket over = track(stalled(v4));
+    Socket over = resources.track(stalled(v4));
     assertEquals(-1, read(over), "the fourth connection within a second is closed unanswered");
     String why = server.nextFailure().getMessage();
     assertTrue(why.contains("handshake rate limit reached for 127.0.0.1 (1/s, burst 3)"), why);
@@ -68,11 +59,11 @@ class AdmissionTest {
 
   @Test
   void aKcpSourceOverItsRateIsAskedForACookieWhateverItsPorts() throws Exception {
-    Peer server = track(new Peer(b -> b.handshakeRate(1, 3)));
+    Peer server = resources.track(new Peer(b -> b.handshakeRate(1, 3)));
     Listener listener = LinkTest.listen(server, Transport.KCP);
     int replies = 0;
     for (int i = 0; i < 5; i++) {
-      DatagramSocket socket = track(new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)));
+      DatagramSocket socket = resources.track(new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)));
       byte[] segment = HostileInputTest.kcpPush(2000 + i, new byte[] {'w', 'e', 'f'});
       socket.send(new DatagramPacket(segment, segment.length, listener.localAddress()));
       socket.setSoTimeout(2000);
@@ -100,10 +91,6 @@ class AdmissionTest {
     return in.read();
   }
 
-  private <T extends AutoCloseable> T track(T resource) {
-    open.add(0, resource);
-    return resource;
-  }
 
   /** Polls a condition the network settles asynchronously, failing after a bound. */
   static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -15,27 +15,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The KCP listener's cookie exchange over real sockets (docs/protocol.md §2.3). */
 @Timeout(60)
 class KcpCookieTest {
-  private final Peer client = new Peer();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    client.close();
-  }
+  @RegisterExtension
+  final LinkTestResources resources = new LinkTestResources();
+  private final Peer client = resources.client;
 
   @Test
   void aDialerThatMustShowACookieLinksAfterOneReply() throws Exception {
-    Peer server = track(new Peer(b -> b.cookieThreshold(0)));
+    Peer server = resources.track(new Peer(b -> b.cookieThreshold(0)));
     LinkTest.LinkedPair link = LinkTest.connect(client, server, Transport.KCP);
     link.dialled().channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
     assertArrayEquals(new byte[] {1, 2, 3},
@@ -48,12 +41,12 @@ class KcpCookieTest {
 
   @Test
   void newSourcesUnderLoadGetARepliedCookieAndCostNoHandshake() throws Exception {
-    Peer server = track(new Peer(b -> b.cookieThreshold(2)));
+    Peer server = resources.track(new Peer(b -> b.cookieThreshold(2)));
     Listener listener = LinkTest.listen(server, Transport.KCP);
     List<DatagramSocket> sources = new ArrayList<>();
     int replies = 0;
     for (int i = 0; i < 20; i++) {
-      DatagramSocket socket = track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
+      DatagramSocket socket = resources.track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
       sources.add(socket);
       byte[] segment = HostileInputTest.kcpPush(3000 + i, new byte[] {'w', 'e', 'f', 't', 0, 1});
       socket.send(new DatagramPacket(segment, segment.length, listener.localAddress()));
@@ -80,10 +73,10 @@ class KcpCookieTest {
 
   @Test
   void anEchoWithAnotherSourcesCookieIsAnsweredWithAFreshCookieAndNothingElse() throws Exception {
-    Peer server = track(new Peer(b -> b.cookieThreshold(0)));
+    Peer server = resources.track(new Peer(b -> b.cookieThreshold(0)));
     Listener listener = LinkTest.listen(server, Transport.KCP);
-    DatagramSocket owner = track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
-    DatagramSocket thief = track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
+    DatagramSocket owner = resources.track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
+    DatagramSocket thief = resources.track(new DatagramSocket(new InetSocketAddress("127.0.0.2", 0)));
     byte[] segment = HostileInputTest.kcpPush(77, new byte[] {'w', 'e', 'f', 't', 0, 1});
     owner.send(new DatagramPacket(segment, segment.length, listener.localAddress()));
     byte[] cookie = Arrays.copyOfRange(receive(owner), 9, 25);
@@ -111,10 +104,5 @@ class KcpCookieTest {
       return new byte[0];
     }
     return Arrays.copyOf(packet.getData(), packet.getLength());
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    open.add(0, resource);
-    return resource;
   }
 }

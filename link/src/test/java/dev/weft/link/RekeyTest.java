@@ -75,6 +75,8 @@ class RekeyTest {
         "rekeys: " + dialer[0] + " and " + listener[0] + ", expected at least " + expected);
     assertEquals(dialer[0], listener[1], "the listener followed every REKEY of the dialer");
     assertEquals(listener[0], dialer[1], "the dialer followed every REKEY of the listener");
+    assertEquals(new RekeyStats(dialer[0], dialer[1]), client.linker.rekeyStats(), "the dialer's Linker counts them");
+    assertEquals(new RekeyStats(listener[0], listener[1]), server.linker.rekeyStats(), "the listener's Linker counts them");
   }
 
   @Test
@@ -94,10 +96,12 @@ class RekeyTest {
     Peer server = peer(b -> b.idleTimeout(Duration.ofMillis(900)).rekeyAfter(1L << 30, Duration.ofMillis(100)));
     Peer client = peer(b -> b.idleTimeout(Duration.ofMillis(900)).rekeyAfter(1L << 30, Duration.ofMillis(100)));
     LinkTest.LinkedPair link = LinkTest.connect(client, server, transport);
-    Thread.sleep(2000);
-    long[] dialer = epochs(link.dialled());
-    long[] listener = epochs(link.accepted());
-    assertTrue(dialer[0] >= 3 && listener[0] >= 3, "rekeys in 2 s: " + dialer[0] + ", " + listener[0]);
+    // Three rekeys each way take three keepalives, 900 ms: as long as the idle timeout.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Peer.WAIT_SECONDS);
+    while (Math.min(epochs(link.dialled())[0], epochs(link.accepted())[0]) < 3) {
+      assertTrue(System.nanoTime() < deadline, "fewer than 3 rekeys each way within " + Peer.WAIT_SECONDS + " s");
+      Thread.sleep(50); // polls the condition; the deadline bounds it
+    }
     assertTrue(link.dialled().channel().isActive() && link.accepted().channel().isActive());
   }
 

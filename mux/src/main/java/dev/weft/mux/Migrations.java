@@ -171,6 +171,9 @@ final class Migrations {
     answerAwaiting();
     String reason = lost.closeReason();
     for (Session s : sessions) {
+      if (s.ownResumeOn == lost) {
+        s.ownResumeOn = null; // its answer can no longer come
+      }
       if (s.move instanceof Move.Migration m && (m.to == lost || m.from == lost)) {
         abandon(s, m, new MigrationException(
             "stream " + IdText.of(lost.id()) + " closed during the migration: " + reason));
@@ -219,6 +222,7 @@ final class Migrations {
     if (to != null) {
       s.sendOn(to);
       f.resumeSent = true;
+      s.ownResumeOn = to;
       to.send(s.resumeState());
     }
   }
@@ -240,11 +244,22 @@ final class Migrations {
     }
     s.resumedOn = on;
     Move.Failover waiting = s.move instanceof Move.Failover f ? f : null;
+    // The answer to our own Resume, or the two crossed on this stream: either way it needs none.
+    // One that crossed ours on another stream is answered here, as ours will be there: had we
+    // not, and ours been lost with its stream, the peer would wait for it for good.
+    boolean answer = s.ownResumeOn == on;
+    if (answer) {
+      s.ownResumeOn = null;
+    }
     if (!s.resumeFrom(resume)) {
       return;
     }
-    if (waiting == null || !waiting.resumeSent) {
+    if (!answer) {
       on.send(s.resumeState());
+    }
+    if (waiting == null && answer) {
+      s.wakeStream(); // the failover already ended here on the peer's first Resume: re-send from its offset
+      return;
     }
     if (s.move instanceof Move.Migration m) {
       abandon(s, m, new MigrationException("superseded by a resume on stream " + IdText.of(on.id())));

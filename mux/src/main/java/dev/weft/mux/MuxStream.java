@@ -48,8 +48,8 @@ final class MuxStream {
   private int chunkSize;
   private boolean pumpScheduled;
   private boolean flushNeeded;
-  private long lastInbound = System.nanoTime();
-  private final long firstPing = System.nanoTime();
+  private long lastInbound;
+  private final long firstPing;
   private long lastPing;
   private long lastPong;
   /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
@@ -62,6 +62,8 @@ final class MuxStream {
     this.id = id;
     this.channel = channel;
     this.close = close;
+    this.lastInbound = table.nanoTime();
+    this.firstPing = lastInbound;
   }
 
   long id() {
@@ -109,7 +111,7 @@ final class MuxStream {
    * long); a ready one is pinged.
    */
   void pingDue(Duration timeout) {
-    if (System.nanoTime() - lastInbound > timeout.toNanos()) {
+    if (table.nanoTime() - lastInbound > timeout.toNanos()) {
       fail(ready ? "ping timeout: nothing received for " + timeout.toMillis() + " ms"
           : "no mux Hello within " + timeout.toMillis() + " ms");
     } else if (ready) {
@@ -128,21 +130,21 @@ final class MuxStream {
 
   /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
   private void ping() {
-    lastPing = System.nanoTime();
+    lastPing = table.nanoTime();
     loss = pingLoss.loss(lastPing, lossLimit);
     pingLoss.sent(lastPing);
     send(new Frame.Ping(lastPing));
   }
 
   void received() {
-    lastInbound = System.nanoTime();
+    lastInbound = table.nanoTime();
   }
 
   /** Takes a sample only from a Pong answering one of our Pings, each at most once. */
   void pong(long id) {
     if (id > lastPong && id >= firstPing && id <= lastPing) {
       lastPong = id;
-      long now = System.nanoTime();
+      long now = table.nanoTime();
       CompletableFuture<Duration> probe = probes == null ? null : probes.remove(id);
       if (probe != null) {
         probe.complete(Duration.ofNanos(now - id));

@@ -1,10 +1,9 @@
 package dev.weft.mux;
 
 import dev.weft.identity.IdText;
-import java.security.SecureRandom;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +22,11 @@ final class Opens {
   private final PeerListener listener;
   private final Budget budget;
   private final Timers timers;
-  private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+  private final RandomGenerator sessionIds;
   /** Our Queries not answered yet. */
   private int pending;
 
-  Opens(SessionTable table, Acceptor acceptor, Budget budget, Timers timers) {
+  Opens(SessionTable table, Acceptor acceptor, Budget budget, Timers timers, RandomGenerator sessionIds) {
     this.table = table;
     this.config = table.config();
     this.highSide = table.highSide();
@@ -35,6 +34,7 @@ final class Opens {
     this.listener = table.listener();
     this.budget = budget;
     this.timers = timers;
+    this.sessionIds = sessionIds;
   }
 
   /** Opens a session on the best live stream with room, unless a limit says no. */
@@ -63,7 +63,7 @@ final class Opens {
     }
     SessionId id;
     do {
-      id = SessionId.random(highSide, random);
+      id = SessionId.random(highSide, sessionIds);
     } while (table.session(id.value()) != null);
     Session session = table.newSession(id, service, args, Direction.OUTBOUND, window);
     session.sendOn(stream);

@@ -1,6 +1,7 @@
 package dev.weft.mux;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,8 @@ final class ReceiveHalf {
   private final Session session;
   private final ReceiveBuffer in = new ReceiveBuffer();
   private final ReceiveWindow window;
+  /** The table's clock, in nanoseconds. */
+  private final LongSupplier clock;
   /** The offset the peer's Close ended its direction at, or -1 before its Close. */
   private long remoteFinal = -1;
   private boolean endDelivered;
@@ -22,9 +25,10 @@ final class ReceiveHalf {
   private boolean paused;
   private volatile long bytesIn;
 
-  ReceiveHalf(Session session, ReceiveWindow window) {
+  ReceiveHalf(Session session, ReceiveWindow window, LongSupplier clock) {
     this.session = session;
     this.window = window;
+    this.clock = clock;
   }
 
   /** Takes {@code data} (owned from now on); returns how it breaks the protocol, or null. */
@@ -73,7 +77,7 @@ final class ReceiveHalf {
     boolean grantDue = false;
     while (handler != null && !paused && session.state() != SessionState.CLOSED && in.hasReady()) {
       ByteBuf buf = in.poll();
-      grantDue |= window.consume(buf.readableBytes(), System.nanoTime());
+      grantDue |= window.consume(buf.readableBytes(), clock.getAsLong());
       try {
         handler.onData(session, buf);
       } catch (RuntimeException e) {
@@ -114,7 +118,7 @@ final class ReceiveHalf {
    * its peer, which then holds those bytes for a resume for as long as the session lives.
    */
   Frame.Credit sweep(boolean grant) {
-    window.sweep(System.nanoTime());
+    window.sweep(clock.getAsLong());
     return grant && window.owed() ? window.grant(session.id().value()) : null;
   }
 

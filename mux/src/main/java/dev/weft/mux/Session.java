@@ -40,6 +40,11 @@ public final class Session {
   Move move;
   /** The stream the peer's latest Resume came on (owned by {@link Migrations}): one per stream. */
   MuxStream resumedOn;
+  /**
+   * The stream this side's own Resume went out on, until the peer's Resume comes back on that
+   * stream (its answer, or the two crossed there) or the stream closes (owned by {@link Migrations}).
+   */
+  MuxStream ownResumeOn;
   /** Set while an outbound open awaits the peer's Response. */
   CompletableFuture<Session> opening;
 
@@ -50,7 +55,7 @@ public final class Session {
     this.args = args;
     this.direction = direction;
     this.send = new SendHalf(table.config(), table.sendBudget());
-    this.receive = new ReceiveHalf(this, window);
+    this.receive = new ReceiveHalf(this, window, table::nanoTime);
   }
 
   public SessionId id() {

@@ -20,6 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class SessionTable {
   private final Migrations migrations;
   private final Opens opens;
   private final LogLimit logLimit = new LogLimit(System::nanoTime);
+  private final LongSupplier nanoTime;
   private volatile boolean closed;
 
   /**
@@ -63,7 +66,25 @@ public final class SessionTable {
    */
   public SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
       PeerListener listener, StreamChooser chooser, NodeScope node) {
+    this(executor, highSide, config, acceptor, listener, chooser, node,
+        new SplittableRandom(new SecureRandom().nextLong()), System::nanoTime);
+  }
+
+  /**
+   * As above, with what makes a table's behaviour vary from run to run given: a test that fixes
+   * both (the state machine fuzz target) replays exactly.
+   *
+   * @param sessionIds where the ids of the sessions this side opens come from (otherwise seeded
+   *     from SecureRandom); the order the table walks its sessions in follows the ids
+   * @param nanoTime the clock of what the table measures: how busy a session's receive window
+   *     is, and each stream's round trip (which picks the stream a session goes to) and liveness
+   *     (otherwise System.nanoTime)
+   */
+  SessionTable(EventExecutor executor, boolean highSide, MuxConfig config, Acceptor acceptor,
+      PeerListener listener, StreamChooser chooser, NodeScope node, RandomGenerator sessionIds,
+      LongSupplier nanoTime) {
     this.executor = executor;
+    this.nanoTime = nanoTime;
     this.highSide = highSide;
     this.config = config;
     this.listener = listener;
@@ -73,7 +94,7 @@ public final class SessionTable {
     this.nodeSessions = node.sessions().share();
     this.timers = new Timers(executor, config);
     this.migrations = new Migrations(this, timers);
-    this.opens = new Opens(this, acceptor, budget, timers);
+    this.opens = new Opens(this, acceptor, budget, timers, sessionIds);
     timers.start(this, config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance()));
   }
 
@@ -143,6 +164,11 @@ public final class SessionTable {
     return result;
   }
 
+  /** The table's clock, in nanoseconds (see the constructor). */
+  long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
   SendBudget sendBudget() {
     return sendBudget;
   }
@@ -164,7 +190,7 @@ public final class SessionTable {
 
   /** A session whose receive window of {@code window} bytes and node session are already reserved. */
   Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
-    ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, System.nanoTime());
+    ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, nanoTime.getAsLong());
     Session session = new Session(this, id, service, args, direction, receive);
     sessions.put(id.value(), session);
     return session;

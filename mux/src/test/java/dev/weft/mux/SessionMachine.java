@@ -10,6 +10,7 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,9 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Two session tables, A (high side) and B, joined by in-memory streams that all run on ONE
  * event loop, so that a sequence of operations replays: every operation runs on the loop, then
- * the loop is drained until nothing is left to do. Not exactly yet: the tables draw session ids
- * from SecureRandom, and the order they walk their sessions in follows the ids. Timers are set far beyond an input's
- * life, so none fires (the grant sweep, every second, is called by hand in {@link #settle}).
+ * the loop is drained until nothing is left to do. Each table draws its session ids from a fixed
+ * seed, so the ids, and the order the tables walk their sessions in, are the same on every run.
+ * Real time plays no part, so how long an input takes (the fuzzer's instrumentation makes some
+ * take seconds) never changes what it does: no timer fires (the loop puts each one ten years off),
+ * the grant sweep, every second otherwise, is called by hand in {@link #settle}, and the tables'
+ * clock moves a microsecond each time it is read (so round trips, which pick the stream a session
+ * fails over to, differ by the work done meanwhile) and a second per sweep.
  *
  * <p>Keeps the model the invariants are checked against: what each side wrote on each session
  * (pattern bytes, see {@link #pattern}), what the other side received, which sessions a forged
@@ -46,10 +52,37 @@ final class SessionMachine implements AutoCloseable {
       .withPing(Duration.ofHours(1), Duration.ofHours(2))
       .withTimeouts(Duration.ofHours(1), Duration.ofHours(1), Duration.ZERO)
       .withFailoverGrace(Duration.ofHours(1));
+  /** How far the tables' clock moves each time it is read. */
+  private static final long TICK = TimeUnit.MICROSECONDS.toNanos(1);
   /** Tasks a drain may run before the input counts as a livelock. */
   private static final int MAX_DRAIN_TASKS = 200_000;
-  private static final DefaultEventLoop LOOP = new DefaultEventLoop();
+  private static final DefaultEventLoop LOOP = new TimerlessLoop();
   private static final AtomicLong ADDRESSES = new AtomicLong();
+
+  /** An event loop that runs every timer ten years late, that is never within a test. */
+  private static final class TimerlessLoop extends DefaultEventLoop {
+    private static final long LATE_DAYS = 3650;
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+      return super.schedule(task, LATE_DAYS, TimeUnit.DAYS);
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> task, long delay, TimeUnit unit) {
+      return super.schedule(task, LATE_DAYS, TimeUnit.DAYS);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long delay, long period, TimeUnit unit) {
+      return super.scheduleAtFixedRate(task, LATE_DAYS, LATE_DAYS, TimeUnit.DAYS);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long delay, long period, TimeUnit unit) {
+      return super.scheduleWithFixedDelay(task, LATE_DAYS, LATE_DAYS, TimeUnit.DAYS);
+    }
+  }
 
   /** One direction of one session: bytes accepted by the writer, bytes delivered to the reader. */
   static final class Flow {
@@ -70,7 +103,8 @@ final class SessionMachine implements AutoCloseable {
     Side(boolean high) {
       this.high = high;
       Acceptor acceptor = query -> Acceptance.accept(this::adopt);
-      this.table = new SessionTable(LOOP, high, CONFIG, acceptor, PeerListener.NONE);
+      this.table = new SessionTable(LOOP, high, CONFIG, acceptor, PeerListener.NONE,
+          StreamChooser.BEST_QUALITY, NodeScope.unlimited(), new SplittableRandom(high ? 1 : 2), () -> nanoTime += TICK);
     }
 
     /** A session this side opened or accepted: its data is checked against what the peer wrote. */
@@ -145,6 +179,8 @@ final class SessionMachine implements AutoCloseable {
   private final Channel server;
   private final Map<Long, Link> serverEnds = new HashMap<>();
   private long nextStream;
+  /** The tables' clock. */
+  private long nanoTime;
 
   SessionMachine() throws Exception {
     a = call(() -> new Side(true));
@@ -265,6 +301,7 @@ final class SessionMachine implements AutoCloseable {
     }
     for (int round = 0; round < 8; round++) {
       run(() -> {
+        nanoTime += TimeUnit.SECONDS.toNanos(1);
         a.table.sweepGrants();
         b.table.sweepGrants();
       });

@@ -91,6 +91,8 @@ public final class Node implements AutoCloseable {
         .eventLoops(io, kcp)
         .maxPendingHandshakes(limits.pendingHandshakes())
         .handshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst())
+        .cookieThreshold(config.cookieThreshold())
+        .rekeyAfter(config.rekeyBytes(), config.rekeyInterval())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
         .onStream(peers::attach)
         .onInboundFailure(this::inboundFailure)
@@ -328,7 +330,8 @@ public final class Node implements AutoCloseable {
     Peers.Load load = peers.load();
     return new NodeStatus(identity(), version(), started,
         listeners().stream().map(Endpoint::toString).toList(), load.linked(), load.streams(),
-        load.sessions(), services.size(), forwards.all().size(), events.dropped(), limitUsage(load));
+        load.sessions(), services.size(), forwards.all().size(), events.dropped(), limitUsage(load),
+        linker.cookieStats(), linker.rekeyStats());
   }
 
   private List<LimitUsage> limitUsage(Peers.Load load) {

@@ -1,9 +1,11 @@
 package dev.weft.node;
 
 import dev.weft.link.Endpoint;
+import dev.weft.link.Linker;
 import dev.weft.mux.MuxConfig;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +17,21 @@ import java.util.Objects;
  * @param adminRemote allow a non-loopback admin address
  * @param createIdentity create the node key if the data directory has none
  * @param linkPolicy who may link in (refused peers are told why, logged and evented)
+ * @param cookieThreshold new KCP sources a second beyond which each must echo a cookie first
+ *     (docs/protocol.md §2.3; 0: always)
+ * @param rekeyBytes bytes a stream sends under one key before it changes it (1 to 2^31)
+ * @param rekeyInterval how long a stream sends under one key before it changes it: whichever of
+ *     the two comes first (docs/protocol.md §6.1)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
-    boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock) {
+    boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock,
+    int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
+  /** The KCP cookie threshold by default (new cookie-less sources a second). */
+  public static final int DEFAULT_COOKIE_THRESHOLD = 10;
+  /** Bytes under one sending key by default: 2^30. */
+  public static final long DEFAULT_REKEY_BYTES = 1L << 30;
+  /** Time under one sending key by default, as WireGuard. */
+  public static final Duration DEFAULT_REKEY_INTERVAL = Duration.ofMinutes(2);
   /** The default listen port of both transports. */
   public static final int DEFAULT_PORT = 7411;
   /**
@@ -42,6 +56,15 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     Objects.requireNonNull(mux, "mux");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(clock, "clock");
+    if (cookieThreshold < 0) {
+      throw new IllegalArgumentException("cookie threshold must not be negative, got " + cookieThreshold);
+    }
+    if (rekeyBytes < 1 || rekeyBytes > Linker.MAX_REKEY_BYTES) {
+      throw new IllegalArgumentException("rekey threshold must be 1 to 2^31 bytes, got " + rekeyBytes);
+    }
+    if (rekeyInterval == null || rekeyInterval.isNegative() || rekeyInterval.isZero()) {
+      throw new IllegalArgumentException("rekey interval must be positive, got " + rekeyInterval);
+    }
   }
 
   /**
@@ -64,6 +87,9 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private NodeLimits limits = NodeLimits.defaults();
     private int threads = Runtime.getRuntime().availableProcessors();
     private Clock clock = Clock.systemUTC();
+    private int cookieThreshold = DEFAULT_COOKIE_THRESHOLD;
+    private long rekeyBytes = DEFAULT_REKEY_BYTES;
+    private Duration rekeyInterval = DEFAULT_REKEY_INTERVAL;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -111,9 +137,22 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    /** New KCP sources a second beyond which each must echo a cookie first (default 10; 0: always). */
+    public Builder cookieThreshold(int perSecond) {
+      this.cookieThreshold = perSecond;
+      return this;
+    }
+
+    /** A stream changes its sending key after {@code bytes} or {@code interval} (default 2^30 bytes or 2 min). */
+    public Builder rekeyAfter(long bytes, Duration interval) {
+      this.rekeyBytes = bytes;
+      this.rekeyInterval = interval;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, createIdentity, linkPolicy, mux,
-          limits, threads, clock);
+          limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.weft.node.admin;
 
 import dev.weft.identity.Identity;
+import dev.weft.link.CookieStats;
+import dev.weft.link.RekeyStats;
 import dev.weft.mux.Session;
 import dev.weft.node.EventBus;
 import dev.weft.node.Expose;
@@ -30,7 +32,8 @@ final class FakeNode implements NodeControl {
   @Override
   public NodeStatus status() {
     return new NodeStatus(self, "test", Instant.EPOCH, List.of("tcp:127.0.0.1:1"), 0, 0, 0,
-        exposes.size(), 0, 0, List.of(new LimitUsage("sessions per node", 0, 4096)));
+        exposes.size(), 0, 0, List.of(new LimitUsage("sessions per node", 0, 4096)),
+        new CookieStats(0, 0, 0, 0, 0, 0, 0), new RekeyStats(0, 0));
   }
 
   @Override
