@@ -29,10 +29,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Routes routes;
   private final NodeControl node;
   private final byte[] expectedAuthorization;
+  private final AllowedOrigins origins;
 
-  AdminHandler(Routes routes, NodeControl node, String token) {
+  AdminHandler(Routes routes, NodeControl node, String token, AllowedOrigins origins) {
     this.routes = routes;
     this.node = node;
+    this.origins = origins;
     this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -56,6 +58,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
       connect(ctx, ByteBufUtil.getBytes(request.content()));
+      return;
+    }
+    if (request.method().equals(HttpMethod.GET) && uri.path().equals(WebSocketRoute.PATH)) {
+      WebSocketRoute.start(ctx, request, uri, node, origins);
       return;
     }
     Routes.Match match = routes.match(request.method(), uri.path());
@@ -113,7 +119,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }));
   }
 
-  private static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
+  static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
     Throwable cause = FutureFailure.cause(error);
     HttpResponseStatus status = statusOf(cause);
     String message = cause instanceof JsonProcessingException json
@@ -145,8 +151,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         : HttpResponseStatus.BAD_GATEWAY;
   }
 
+  /** The bearer header; for a WebSocket upgrade also the token offered as a subprotocol. */
   private boolean authorized(FullHttpRequest request) {
     String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (given == null) {
+      given = WebSocketRoute.offeredBearer(request);
+    }
     return given != null
         && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
   }

@@ -37,10 +37,11 @@ public final class AdminServer implements AutoCloseable {
 
   /**
    * Serves {@code node} on {@code bind}. A non-loopback address needs {@code allowRemote}: the API
-   * controls the node, so exposing it must be a deliberate choice.
+   * controls the node, so exposing it must be a deliberate choice. {@code origins} are the web
+   * pages besides the listener's own that may open WebSockets.
    */
   public static AdminServer start(NodeControl node, InetSocketAddress bind, boolean allowRemote,
-      String token) throws IOException {
+      String token, AllowedOrigins origins) throws IOException {
     if (bind.isUnresolved()) {
       throw new IOException("cannot resolve admin address " + bind.getHostString());
     }
@@ -56,7 +57,7 @@ public final class AdminServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(handlers(routes, node, token));
+            ch.pipeline().addLast(handlers(routes, node, token, origins));
           }
         });
     ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
@@ -69,9 +70,10 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** What each admin connection runs (also what the admin fuzz test drives). */
-  static ChannelHandler[] handlers(Routes routes, NodeControl node, String token) {
+  static ChannelHandler[] handlers(Routes routes, NodeControl node, String token,
+      AllowedOrigins origins) {
     return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY),
-        new RequestDeadline(REQUEST_DEADLINE), new AdminHandler(routes, node, token)};
+        new RequestDeadline(REQUEST_DEADLINE), new AdminHandler(routes, node, token, origins)};
   }
 
   public InetSocketAddress address() {

@@ -37,7 +37,8 @@ class AdminServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token);
+    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token,
+        AllowedOrigins.none());
   }
 
   @AfterEach
@@ -179,7 +180,8 @@ class AdminServerTest {
   @Test
   void nonLoopbackNeedsAnExplicitOption() {
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> AdminServer.start(node, new InetSocketAddress("0.0.0.0", 0), false, token));
+        () -> AdminServer.start(node, new InetSocketAddress("0.0.0.0", 0), false, token,
+            AllowedOrigins.none()));
     assertTrue(refused.getMessage().contains("not loopback"));
     assertTrue(Stream.of(refused.getMessage()).allMatch(m -> m.contains("0.0.0.0")));
   }
