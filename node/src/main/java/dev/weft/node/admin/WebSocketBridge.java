@@ -22,8 +22,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Bridges a WebSocket and a session: binary messages carry the session's bytes both ways. The
  * client's Close half-closes the session's sending side; the service finishing its side sends a
- * Close (1000); a reset sends a Close with {@code 4000 + } the reset's reason code and its text;
- * the socket closes when the session has ended. Codes are listed in docs/admin-api.md.
+ * Close (1000); a reset sends a Close with {@code 4000 + } the reset's reason code and its text.
+ * The socket closes once both Closes went (or the session ended, or was reset). Codes are listed
+ * in docs/admin-api.md.
  */
 final class WebSocketBridge extends SessionBridge {
   static final int NORMAL = 1000;
@@ -37,6 +38,8 @@ final class WebSocketBridge extends SessionBridge {
   /** A Close went out (only on the channel's loop); nothing may follow it. */
   private ChannelFuture closeSent;
   private boolean closeReceived;
+  /** The service finished sending: with the client's Close, both directions ended cleanly. */
+  private boolean serviceEnded;
 
   private WebSocketBridge(Session session, Channel channel) {
     super(session, channel);
@@ -62,7 +65,8 @@ final class WebSocketBridge extends SessionBridge {
         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
       } else if (msg instanceof CloseWebSocketFrame && !closeReceived) {
         closeReceived = true;
-        session.close(); // the socket closes once the session ends, or it is reset
+        session.close();
+        closeWhenBothEnded();
       } else if (msg instanceof TextWebSocketFrame) {
         close(UNSUPPORTED_DATA, "only binary messages carry session bytes")
             .addListener(ChannelFutureListener.CLOSE);
@@ -78,6 +82,25 @@ final class WebSocketBridge extends SessionBridge {
         .addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * Once both Closes went, the socket has nothing left to carry: it may close (either end may
+   * close it) while the session still delivers the client's last bytes, and ends normally.
+   */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (closeReceived && serviceEnded) {
+      ctx.fireChannelInactive();
+    } else {
+      super.channelInactive(ctx);
+    }
+  }
+
+  private void closeWhenBothEnded() {
+    if (closeReceived && serviceEnded) {
+      closeSent.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
   @Override
   protected String closedEarly() {
     return "the WebSocket closed before the session ended";
@@ -91,7 +114,11 @@ final class WebSocketBridge extends SessionBridge {
   /** After the data delivered before it: the loop runs tasks in order. */
   @Override
   public void onEnd(Session s) {
-    onLoop(() -> close(NORMAL, "the service finished sending"));
+    onLoop(() -> {
+      serviceEnded = true;
+      close(NORMAL, "the service finished sending");
+      closeWhenBothEnded();
+    });
   }
 
   @Override
