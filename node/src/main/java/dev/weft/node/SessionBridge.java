@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +61,7 @@ public abstract class SessionBridge extends ChannelInboundHandlerAdapter impleme
   }
 
   /** Options for a socket that will be bridged: reading waits for the session. */
-  public static void configure(SocketChannel channel) {
+  public static void configure(Channel channel) {
     channel.config().setAutoRead(false);
     channel.config().setOption(ChannelOption.TCP_NODELAY, true);
     // A fixed receive buffer (no kernel autotuning, which goes to tcp_rmem's 32 MiB): a session

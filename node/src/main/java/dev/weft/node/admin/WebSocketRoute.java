@@ -6,7 +6,6 @@ import dev.weft.node.SessionBridge;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -47,6 +46,9 @@ final class WebSocketRoute {
    * offers its token as a subprotocol, else null.
    */
   static String offeredBearer(HttpRequest request) {
+    if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+      return null;
+    }
     return offered(request).stream().filter(p -> p.startsWith(TOKEN_PROTOCOL)).findFirst()
         .map(p -> "Bearer " + p.substring(TOKEN_PROTOCOL.length())).orElse(null);
   }
@@ -60,7 +62,8 @@ final class WebSocketRoute {
   static void start(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
       NodeControl node, AllowedOrigins origins) {
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null && !origins.allows(origin, (InetSocketAddress) ctx.channel().localAddress())) {
+    if (origin != null && !(ctx.channel().localAddress() instanceof InetSocketAddress local
+        && origins.allows(origin, local))) {
       JsonReply.error(ctx, HttpResponseStatus.FORBIDDEN,
           "origin " + origin + " may not open WebSockets here; allow it with --admin-origin", false);
       return;
@@ -84,7 +87,7 @@ final class WebSocketRoute {
       return;
     }
     FullHttpRequest upgrade = request.replace(Unpooled.EMPTY_BUFFER); // outlives this request
-    SessionBridge.configure((SocketChannel) ctx.channel()); // no reading until the bridge joins
+    SessionBridge.configure(ctx.channel()); // no reading until the bridge joins
     opening.whenComplete((session, error) -> ctx.executor().execute(() -> {
       if (error != null) {
         AdminHandler.fail(ctx, error, false);
