@@ -90,7 +90,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
      * admin API; pages from the admin listener's own origin always may.
      */
     public Builder adminOrigin(String origin) {
-      adminOrigins.add(AllowedOrigins.normalize(origin));
+      adminOrigins.add(origin);
       return this;
     }
 
