@@ -326,6 +326,10 @@ class WebSocketSessionTest {
     assertRefused(400, "query parameter peer is missing", "service=" + SERVICE,
         "Authorization: Bearer " + token + "\r\n");
     assertRefused(400, "identity", "peer=nobody&service=" + SERVICE, "Authorization: Bearer " + token + "\r\n");
+    assertRefused(404, "no stream to", "peer=" + a.identity() + "&service=" + SERVICE,
+        "Authorization: Bearer " + token + "\r\n");
+    assertRefused(502, "NO_SUCH_SERVICE", "peer=" + b.identity() + "&service=nothing",
+        "Authorization: Bearer " + token + "\r\n");
     HttpResponse<String> plain = call("GET", "/ws/sessions?" + open());
     assertEquals(400, plain.statusCode());
     assertTrue(plain.body().contains("needs a WebSocket upgrade"), plain.body());
