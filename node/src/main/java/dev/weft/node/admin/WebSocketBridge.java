@@ -23,8 +23,7 @@ import java.nio.charset.StandardCharsets;
  * Bridges a WebSocket and a session: binary messages carry the session's bytes both ways. The
  * client's Close half-closes the session's sending side; the service finishing its side sends a
  * Close (1000); a reset sends a Close with {@code 4000 + } the reset's reason code and its text.
- * The socket closes once both Closes went (or the session ended, or was reset). Codes are listed
- * in docs/admin-api.md.
+ * The socket closes once both Closes went, or on a reset. Codes are listed in docs/admin-api.md.
  */
 final class WebSocketBridge extends SessionBridge {
   static final int NORMAL = 1000;
@@ -47,10 +46,7 @@ final class WebSocketBridge extends SessionBridge {
 
   /** Starts piping on a channel whose WebSocket handshake is done and whose reading is off. */
   static void join(Channel channel, Session session) {
-    WebSocketBridge bridge = new WebSocketBridge(session, channel);
-    join(bridge);
-    session.closeFuture().thenRun(() -> bridge.onLoop(() ->
-        bridge.close(NORMAL, "the session ended").addListener(ChannelFutureListener.CLOSE)));
+    join(new WebSocketBridge(session, channel));
   }
 
   @Override
@@ -61,7 +57,7 @@ final class WebSocketBridge extends SessionBridge {
       return;
     }
     try {
-      if (msg instanceof PingWebSocketFrame ping) {
+      if (msg instanceof PingWebSocketFrame ping && closeSent == null) {
         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
       } else if (msg instanceof CloseWebSocketFrame && !closeReceived) {
         closeReceived = true;

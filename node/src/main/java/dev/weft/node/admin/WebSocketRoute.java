@@ -86,7 +86,7 @@ final class WebSocketRoute {
       AdminHandler.fail(ctx, e, false);
       return;
     }
-    FullHttpRequest upgrade = request.replace(Unpooled.EMPTY_BUFFER); // outlives this request
+    FullHttpRequest handshake = request.replace(Unpooled.EMPTY_BUFFER); // outlives this request
     SessionBridge.configure(ctx.channel()); // no reading until the bridge joins
     opening.whenComplete((session, error) -> ctx.executor().execute(() -> {
       if (error != null) {
@@ -94,7 +94,7 @@ final class WebSocketRoute {
       } else if (!ctx.channel().isActive()) {
         session.reset("the WebSocket client went away before the session opened");
       } else {
-        upgrade(ctx, handshaker, upgrade, session);
+        upgrade(ctx, handshaker, handshake, session);
       }
     }));
   }
