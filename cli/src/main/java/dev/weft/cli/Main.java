@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
       PeersCommand.class, StreamsCommand.class, SessionsCommand.class, AliasCommand.class,
       LinkCommand.class, UnlinkCommand.class, ExposeCommand.class, UnexposeCommand.class,
       ForwardCommand.class, UnforwardCommand.class, ConnectCommand.class, PingCommand.class,
-      EventsCommand.class, MigrateCommand.class, DemoCommand.class,
+      EventsCommand.class, MigrateCommand.class, ResetCommand.class, DemoCommand.class,
       DashboardCommand.class,
     })
 public final class Main implements Runnable {

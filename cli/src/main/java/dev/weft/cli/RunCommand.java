@@ -38,6 +38,11 @@ final class RunCommand extends WeftCommand {
   @Option(names = "--admin-remote", description = "Allow a non-loopback --admin address.")
   boolean adminRemote;
 
+  @Option(names = "--admin-origin", paramLabel = "URL",
+      description = "A web origin (http(s)://host[:port]) whose pages may open WebSockets on the "
+          + "admin API, besides the admin address's own (repeatable).")
+  List<String> adminOrigins = new ArrayList<>();
+
   @Option(names = "--max-pending-handshakes", paramLabel = "N",
       description = "Inbound handshakes in progress at once (default ${DEFAULT-VALUE}).")
   int pendingHandshakes = DEFAULTS.pendingHandshakes();
@@ -141,6 +146,7 @@ final class RunCommand extends WeftCommand {
         ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
         : listen;
     endpoints.forEach(config::listen);
+    adminOrigins.forEach(config::adminOrigin);
     return config.build();
   }
 

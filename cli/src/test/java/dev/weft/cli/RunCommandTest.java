@@ -165,6 +165,15 @@ class RunCommandTest {
   }
 
   @Test
+  void adminOriginsAreRepeatableAndCheckedBeforeTheNodeStarts() {
+    assertEquals(List.of("https://dash.example", "http://10.0.0.2:8080"), config(dirA,
+        "--admin-origin", "https://Dash.Example/", "--admin-origin", "http://10.0.0.2:8080").adminOrigins());
+    assertEquals(List.of(), config(dirA).adminOrigins());
+    assertTrue(refusal("--admin-origin", "dash.example").contains("dash.example must be http:// or https://"),
+        refusal("--admin-origin", "dash.example"));
+  }
+
+  @Test
   void aRaisedCapAdmitsMoreSessionsOverRealSocketsThanTheDefault() throws Exception {
     int cap = NodeConfig.SMALL_NODE_MUX.maxSessionsPerPeer();
     Node a = start(dirA);

@@ -30,6 +30,8 @@ final class SendHalf {
   /** The Close went out and the peer consumed every byte before it; stays true once set. */
   private boolean done;
   private volatile long bytesOut;
+  /** Snapshot of what is held (written, not yet consumed by the peer), for readers off the executor. */
+  private volatile long queued;
   /** Held bytes below this offset are charged to the budget; never below what was acknowledged. */
   private long charged;
   /** In the budget's line (owned by {@link SendBudget}). */
@@ -68,6 +70,7 @@ final class SendHalf {
       writes = new ArrayDeque<>(4);
     }
     writes.add(new PendingWrite(out.written(), done));
+    queued = out.buffered();
     charge();
   }
 
@@ -89,6 +92,7 @@ final class SendHalf {
     if (!out.ack(upTo)) {
       return false;
     }
+    queued = out.buffered();
     budget.release(Math.min(out.acked(), charged) - before);
     charged = Math.max(charged, out.acked());
     return true;
@@ -191,11 +195,17 @@ final class SendHalf {
     return bytesOut;
   }
 
+  /** Bytes written and not yet consumed by the peer; readable from any thread. */
+  long queued() {
+    return queued;
+  }
+
   /** The session ended: drop what is held, fail what waits. */
   void release(Throwable cause) {
     budget.leave(this);
     budget.release(charged - out.acked());
     out.releaseAll();
+    queued = 0;
     charged = out.acked();
     if (writes != null) {
       writes.forEach(w -> w.done().completeExceptionally(cause));

@@ -107,6 +107,14 @@ public final class Session {
     return send.bytesOut();
   }
 
+  /**
+   * Bytes this side holds for the peer: written and not yet consumed by it. A writer that waits
+   * for {@link #write}'s future keeps this within the peer's window plus one write.
+   */
+  public long queuedBytes() {
+    return send.queued();
+  }
+
   /** How often the session moved to another stream (migrations and failovers). */
   public int migrations() {
     return migrations;

@@ -19,6 +19,7 @@ import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
+import dev.weft.node.admin.AllowedOrigins;
 import dev.weft.node.admin.NodeAdmin;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -157,7 +159,8 @@ public final class Node implements AutoCloseable {
     if (config.admin() != null) {
       String token = AdminAccess.newToken();
       admin = AdminServer.start(new NodeAdmin(this), new InetSocketAddress(config.admin().host(),
-          config.admin().port()), config.adminRemote(), token);
+          config.admin().port()), config.adminRemote(), token,
+          new AllowedOrigins(Set.copyOf(config.adminOrigins())));
       InetSocketAddress bound = admin.address();
       new AdminAccess(bound.getAddress().getHostAddress(), bound.getPort(), token)
           .write(config.dataDir());

@@ -3,6 +3,7 @@ package dev.weft.node;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Linker;
 import dev.weft.mux.MuxConfig;
+import dev.weft.node.admin.AllowedOrigins;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Objects;
  *
  * @param admin where to serve the admin API, or null for none
  * @param adminRemote allow a non-loopback admin address
+ * @param adminOrigins web origins besides the admin listener's own that may open its WebSockets
  * @param createIdentity create the node key if the data directory has none
  * @param linkPolicy who may link in (refused peers are told why, logged and evented)
  * @param cookieThreshold new KCP sources a second beyond which each must echo a cookie first
@@ -24,8 +26,8 @@ import java.util.Objects;
  *     the two comes first (docs/protocol.md §6.1)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
-    boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock,
-    int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
+    List<String> adminOrigins, boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits,
+    int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -52,6 +54,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     listen = List.copyOf(listen);
+    adminOrigins = adminOrigins.stream().map(AllowedOrigins::normalize).toList();
     Objects.requireNonNull(linkPolicy, "linkPolicy");
     Objects.requireNonNull(mux, "mux");
     Objects.requireNonNull(limits, "limits");
@@ -68,7 +71,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
   }
 
   /**
-   * Defaults: no listeners (dial-only), no admin API, key must exist, anyone may link,
+   * Defaults: no listeners (dial-only), no admin API (no extra origins), key must exist, anyone may link,
    * {@link #SMALL_NODE_MUX}, {@link NodeLimits#defaults()}, one I/O thread per core.
    */
   public static Builder builder(Path dataDir) {
@@ -81,6 +84,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private final List<Endpoint> listen = new ArrayList<>();
     private HostPort admin;
     private boolean adminRemote;
+    private final List<String> adminOrigins = new ArrayList<>();
     private boolean createIdentity;
     private Access linkPolicy = Access.anyone();
     private MuxConfig mux = SMALL_NODE_MUX;
@@ -104,6 +108,15 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     public Builder admin(HostPort address, boolean allowRemote) {
       this.admin = address;
       this.adminRemote = allowRemote;
+      return this;
+    }
+
+    /**
+     * Lets web pages from {@code origin} ({@code http(s)://host[:port]}) open WebSockets on the
+     * admin API; pages from the admin listener's own origin always may.
+     */
+    public Builder adminOrigin(String origin) {
+      adminOrigins.add(origin);
       return this;
     }
 
@@ -151,7 +164,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     }
 
     public NodeConfig build() {
-      return new NodeConfig(dataDir, listen, admin, adminRemote, createIdentity, linkPolicy, mux,
+      return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, createIdentity, linkPolicy, mux,
           limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
     }
   }

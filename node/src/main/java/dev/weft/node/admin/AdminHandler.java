@@ -30,10 +30,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final NodeControl node;
   private final byte[] expectedAuthorization;
   private final DashboardLogins logins;
+  private final AllowedOrigins origins;
 
-  AdminHandler(Routes routes, NodeControl node, String token, DashboardLogins logins) {
+  AdminHandler(Routes routes, NodeControl node, String token, DashboardLogins logins,
+      AllowedOrigins origins) {
     this.routes = routes;
     this.node = node;
+    this.origins = origins;
     this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.logins = logins;
   }
@@ -60,6 +63,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
       connect(ctx, ByteBufUtil.getBytes(request.content()));
+      return;
+    }
+    if (request.method().equals(HttpMethod.GET) && uri.path().equals(WebSocketRoute.PATH)) {
+      WebSocketRoute.start(ctx, request, uri, node, origins);
       return;
     }
     Routes.Match match = routes.match(request.method(), uri.path());
@@ -128,7 +135,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }));
   }
 
-  private static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
+  static void fail(ChannelHandlerContext ctx, Throwable error, boolean keepAlive) {
     Throwable cause = FutureFailure.cause(error);
     HttpResponseStatus status = statusOf(cause);
     String message = cause instanceof JsonProcessingException json
@@ -160,9 +167,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         : HttpResponseStatus.BAD_GATEWAY;
   }
 
-  /** The bearer token, or the dashboard's session cookie (same-origin for changes). */
+  /**
+   * The bearer header (for a WebSocket upgrade also the token offered as a subprotocol), or the
+   * dashboard's session cookie (same-origin for changes).
+   */
   private boolean authorized(FullHttpRequest request) {
     String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (given == null) {
+      given = WebSocketRoute.offeredBearer(request);
+    }
     return given != null
         && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))
         || logins.admits(request);

@@ -41,10 +41,11 @@ public final class AdminServer implements AutoCloseable {
 
   /**
    * Serves {@code node} on {@code bind}. A non-loopback address needs {@code allowRemote}: the API
-   * controls the node, so exposing it must be a deliberate choice.
+   * controls the node, so exposing it must be a deliberate choice. {@code origins} are the web
+   * pages besides the listener's own that may open WebSockets.
    */
   public static AdminServer start(NodeControl node, InetSocketAddress bind, boolean allowRemote,
-      String token) throws IOException {
+      String token, AllowedOrigins origins) throws IOException {
     if (bind.isUnresolved()) {
       throw new IOException("cannot resolve admin address " + bind.getHostString());
     }
@@ -62,7 +63,7 @@ public final class AdminServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(handlers(routes, node, token, logins));
+            ch.pipeline().addLast(handlers(routes, node, token, logins, origins));
           }
         });
     ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
@@ -76,10 +77,10 @@ public final class AdminServer implements AutoCloseable {
 
   /** What each admin connection runs (also what the admin fuzz test drives). */
   static ChannelHandler[] handlers(Routes routes, NodeControl node, String token,
-      DashboardLogins logins) {
+      DashboardLogins logins, AllowedOrigins origins) {
     return new ChannelHandler[] {new HttpServerCodec(), new BodyLimit(MAX_BODY),
         new RequestDeadline(REQUEST_DEADLINE), new DashboardPages(logins),
-        new AdminHandler(routes, node, token, logins)};
+        new AdminHandler(routes, node, token, logins, origins)};
   }
 
   public InetSocketAddress address() {

@@ -82,8 +82,26 @@ public final class NodeAdmin implements NodeControl {
 
   private static SessionInfo row(LinkedPeer p, Session s) {
     return new SessionInfo(s.id().toString(), p.identity(), s.service(), IdText.of(s.streamId()),
-        s.state().name(), s.direction() == Direction.INBOUND, s.created(), s.bytesIn(),
-        s.bytesOut(), s.migrations());
+        s.state().name(), s.direction() == Direction.INBOUND, s.created(),
+        Math.max(0, System.currentTimeMillis() - s.created().toEpochMilli()), s.bytesIn(), s.bytesOut(),
+        s.queuedBytes(), s.migrations());
+  }
+
+  @Override
+  public SessionInfo session(String id) {
+    SessionId session = SessionId.parse(id);
+    LinkedPeer p = node.peerOfSession(session);
+    return row(p, live(p, session));
+  }
+
+  @Override
+  public void reset(String id, String reason) {
+    SessionId session = SessionId.parse(id);
+    live(node.peerOfSession(session), session).reset(reason);
+  }
+
+  private static Session live(LinkedPeer p, SessionId id) {
+    return p.session(id).orElseThrow(() -> new NoSuchElementException("no session " + id));
   }
 
   @Override
@@ -135,8 +153,7 @@ public final class NodeAdmin implements NodeControl {
   public CompletableFuture<SessionInfo> migrate(String session, String stream) {
     SessionId id = SessionId.parse(session);
     LinkedPeer p = node.peerOfSession(id);
-    return migrationOf(node.migrate(id, StreamId.parse(stream))).thenApply(pause -> row(p,
-        p.session(id).orElseThrow(() -> new NoSuchElementException("session " + id + " ended"))));
+    return migrationOf(node.migrate(id, StreamId.parse(stream))).thenApply(pause -> row(p, live(p, id)));
   }
 
   @Override

@@ -29,6 +29,12 @@ public interface NodeControl {
 
   List<SessionInfo> sessions();
 
+  /** One session. */
+  SessionInfo session(String id);
+
+  /** Resets a session; the peer sees {@code reason}. */
+  void reset(String session, String reason);
+
   /** Opens one more stream to {@code peer} at {@code endpoint}; fails if the key there is not peer's. */
   CompletableFuture<StreamInfo> link(Identity peer, String endpoint);
 

@@ -37,7 +37,7 @@ class AdminRequestFuzzTest {
     EmbeddedChannel channel = new EmbeddedChannel();
     channel.config().setAllocator(alloc);
     channel.pipeline().addLast(AdminServer.handlers(AdminApi.routes(node), node, TOKEN,
-        new DashboardLogins(Clock.systemUTC())));
+        new DashboardLogins(Clock.systemUTC()), AllowedOrigins.none()));
     for (int at = 0; at < input.length && channel.isOpen(); at += chunk) {
       int length = Math.min(chunk, input.length - at);
       channel.writeInbound(alloc.buffer(length).writeBytes(input, at, length));

@@ -37,7 +37,8 @@ class AdminServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token);
+    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token,
+        AllowedOrigins.none());
   }
 
   @AfterEach
@@ -138,6 +139,36 @@ class AdminServerTest {
   }
 
   @Test
+  void theSessionResourceAnswers404ForUnknownSessionsAndChecksTheReason() throws Exception {
+    HttpResponse<String> unknown = call("GET", "/sessions/0a", null);
+    assertEquals(404, unknown.statusCode());
+    assertEquals("no session 0a", error(unknown));
+    assertEquals(404, call("DELETE", "/sessions/0a?reason=maintenance", null).statusCode());
+    assertEquals("reset 0a maintenance", node.calls.get(node.calls.size() - 1));
+    assertEquals(404, call("DELETE", "/sessions/0b", "{\"reason\":\"from the body\"}").statusCode());
+    assertEquals("reset 0b from the body", node.calls.get(node.calls.size() - 1));
+    call("DELETE", "/sessions/0c", null);
+    assertEquals("reset 0c reset by the node's operator", node.calls.get(node.calls.size() - 1));
+    HttpResponse<String> tooLong = call("DELETE", "/sessions/0d?reason=" + "x".repeat(513), null);
+    assertEquals(400, tooLong.statusCode());
+    assertTrue(error(tooLong).contains("512"), error(tooLong));
+  }
+
+  @Test
+  void theWebSocketRouteNeedsAnUpgradeAndAnAllowedOrigin() throws Exception {
+    HttpResponse<String> plain = call("GET", "/ws/sessions?peer=" + self + "&service=web", null);
+    assertEquals(400, plain.statusCode());
+    assertTrue(error(plain).contains("WebSocket upgrade"), error(plain));
+    HttpRequest foreign = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + server.address().getPort() + "/ws/sessions?peer=" + self + "&service=web"))
+        .header("Authorization", "Bearer " + token).header("Origin", "https://evil.example").build();
+    HttpResponse<String> refused = http.send(foreign, HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, refused.statusCode());
+    assertTrue(error(refused).contains("https://evil.example"), error(refused));
+    assertTrue(node.calls.isEmpty(), "no session was opened: " + node.calls);
+  }
+
+  @Test
   void oversizedBodiesAreRefusedWith413() throws Exception {
     HttpResponse<String> big = call("POST", "/exposes", "x".repeat(AdminServer.MAX_BODY + 1));
     assertEquals(413, big.statusCode());
@@ -179,7 +210,8 @@ class AdminServerTest {
   @Test
   void nonLoopbackNeedsAnExplicitOption() {
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> AdminServer.start(node, new InetSocketAddress("0.0.0.0", 0), false, token));
+        () -> AdminServer.start(node, new InetSocketAddress("0.0.0.0", 0), false, token,
+            AllowedOrigins.none()));
     assertTrue(refused.getMessage().contains("not loopback"));
     assertTrue(Stream.of(refused.getMessage()).allMatch(m -> m.contains("0.0.0.0")));
   }

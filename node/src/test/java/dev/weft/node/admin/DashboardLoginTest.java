@@ -35,7 +35,8 @@ class DashboardLoginTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token);
+    server = AdminServer.start(node, new InetSocketAddress("127.0.0.1", 0), false, token,
+        AllowedOrigins.none());
     origin = "http://127.0.0.1:" + server.address().getPort();
   }
 

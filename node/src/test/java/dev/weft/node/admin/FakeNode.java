@@ -52,6 +52,18 @@ final class FakeNode implements NodeControl {
   }
 
   @Override
+  public SessionInfo session(String id) {
+    calls.add("session " + id);
+    throw new NoSuchElementException("no session " + id);
+  }
+
+  @Override
+  public void reset(String session, String reason) {
+    calls.add("reset " + session + " " + reason);
+    throw new NoSuchElementException("no session " + session);
+  }
+
+  @Override
   public CompletableFuture<StreamInfo> link(Identity peer, String endpoint) {
     calls.add("link " + peer.shortText() + " " + endpoint);
     return CompletableFuture.failedFuture(new IOException("connection refused: " + endpoint));
