@@ -37,6 +37,11 @@ final class RunCommand extends WeftCommand {
   @Option(names = "--admin-remote", description = "Allow a non-loopback --admin address.")
   boolean adminRemote;
 
+  @Option(names = "--metrics", paramLabel = "[HOST:]PORT",
+      description = "Also serve GET /metrics (Prometheus) here, read-only and without a token; a PORT alone "
+          + "binds 127.0.0.1. The admin API serves it anyway, with its token.")
+  String metrics;
+
   @Option(names = "--max-pending-handshakes", paramLabel = "N",
       description = "Inbound handshakes in progress at once (default ${DEFAULT-VALUE}).")
   int pendingHandshakes = DEFAULTS.pendingHandshakes();
@@ -106,6 +111,7 @@ final class RunCommand extends WeftCommand {
     out().println("weft node " + node.identity());
     node.listeners().forEach(l -> out().println("listening on " + l));
     node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)));
+    node.metricsAddress().ifPresent(a -> out().println("metrics on http://" + HostPort.of(a) + "/metrics"));
     out().flush();
     try {
       stopped.await();
@@ -118,6 +124,8 @@ final class RunCommand extends WeftCommand {
   NodeConfig config() {
     NodeConfig.Builder config = NodeConfig.builder(dataDir())
         .admin(HostPort.parse(admin), adminRemote)
+        .metrics(metrics == null ? null
+            : HostPort.parse(metrics.contains(":") ? metrics : "127.0.0.1:" + metrics))
         .limits(limits())
         .mux(mux());
     List<String> endpoints = listen.isEmpty()

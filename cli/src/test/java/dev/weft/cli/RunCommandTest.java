@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.link.Endpoint;
@@ -11,6 +12,7 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.Access;
+import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import java.io.PrintWriter;
@@ -133,6 +135,14 @@ class RunCommandTest {
     assertEquals(96L << 20, mux.memoryBudget());
     assertEquals(20_000, config(dirA, "--max-sessions", "20000").limits().sessionsPerNode());
     assertEquals(NodeConfig.SMALL_NODE_MUX, config(dirA).mux(), "no option, the small node's defaults");
+  }
+
+  @Test
+  void theMetricsListenerIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven() {
+    assertNull(config(dirA).metrics());
+    assertEquals(HostPort.parse("127.0.0.1:9411"), config(dirA, "--metrics", "9411").metrics());
+    assertEquals(HostPort.parse("[::]:9411"), config(dirA, "--metrics", "[::]:9411").metrics());
+    assertEquals("weft: 'nine' is not a port (0-65535)", refusal("--metrics", "nine"));
   }
 
   @Test

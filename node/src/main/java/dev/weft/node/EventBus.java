@@ -2,6 +2,7 @@ package dev.weft.node;
 
 import java.time.Clock;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Fans node events out to subscribers. Publishing never blocks: each subscriber has its own
@@ -11,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EventBus {
   private final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
   private final Clock clock;
+  private final LongAdder droppedEver = new LongAdder();
 
   public EventBus(Clock clock) {
     this.clock = clock;
@@ -24,7 +26,9 @@ public final class EventBus {
   /** Delivers {@code event} to every subscriber that has room for it. Safe from any thread. */
   public void publish(Event event) {
     for (Subscription s : subscribers) {
-      s.offer(event);
+      if (!s.offer(event)) {
+        droppedEver.increment();
+      }
     }
   }
 
@@ -38,5 +42,14 @@ public final class EventBus {
   /** Events dropped across all current subscribers since they subscribed. */
   public long dropped() {
     return subscribers.stream().mapToLong(Subscription::droppedTotal).sum();
+  }
+
+  /** Events dropped for any subscriber, present or gone, since the bus was made: only grows. */
+  public long droppedEver() {
+    return droppedEver.sum();
+  }
+
+  public int subscribers() {
+    return subscribers.size();
   }
 }

@@ -13,11 +13,13 @@ import java.util.Objects;
  *
  * @param admin where to serve the admin API, or null for none
  * @param adminRemote allow a non-loopback admin address
+ * @param metrics where to serve {@code GET /metrics} alone, without a token, or null for none (the
+ *     admin API serves it too, with its token)
  * @param createIdentity create the node key if the data directory has none
  * @param linkPolicy who may link in (refused peers are told why, logged and evented)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
-    boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock) {
+    HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits, int threads, Clock clock) {
   /** The default listen port of both transports. */
   public static final int DEFAULT_PORT = 7411;
   /**
@@ -45,7 +47,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
   }
 
   /**
-   * Defaults: no listeners (dial-only), no admin API, key must exist, anyone may link,
+   * Defaults: no listeners (dial-only), no admin API, no metrics listener, key must exist, anyone may link,
    * {@link #SMALL_NODE_MUX}, {@link NodeLimits#defaults()}, one I/O thread per core.
    */
   public static Builder builder(Path dataDir) {
@@ -58,6 +60,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private final List<Endpoint> listen = new ArrayList<>();
     private HostPort admin;
     private boolean adminRemote;
+    private HostPort metrics;
     private boolean createIdentity;
     private Access linkPolicy = Access.anyone();
     private MuxConfig mux = SMALL_NODE_MUX;
@@ -78,6 +81,12 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     public Builder admin(HostPort address, boolean allowRemote) {
       this.admin = address;
       this.adminRemote = allowRemote;
+      return this;
+    }
+
+    /** Serves {@code GET /metrics} alone, without a token, on {@code address} (port 0: a free one). */
+    public Builder metrics(HostPort address) {
+      this.metrics = address;
       return this;
     }
 
@@ -112,7 +121,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     }
 
     public NodeConfig build() {
-      return new NodeConfig(dataDir, listen, admin, adminRemote, createIdentity, linkPolicy, mux,
+      return new NodeConfig(dataDir, listen, admin, adminRemote, metrics, createIdentity, linkPolicy, mux,
           limits, threads, clock);
     }
   }

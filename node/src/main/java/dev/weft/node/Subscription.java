@@ -29,15 +29,18 @@ public final class Subscription implements AutoCloseable {
     this.onClose = onClose;
   }
 
-  void offer(Event event) {
+  /** False if the event was dropped because the queue was full. */
+  boolean offer(Event event) {
     if (closed) {
-      return;
+      return true;
     }
-    if (!queue.offer(event)) {
+    boolean taken = queue.offer(event);
+    if (!taken) {
       droppedSinceReport.incrementAndGet();
       droppedTotal.incrementAndGet();
     }
     onAvailable.run();
+    return taken;
   }
 
   /**

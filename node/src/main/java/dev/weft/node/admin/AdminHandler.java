@@ -54,6 +54,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       EventFeed.start(ctx, node.subscribe(EVENT_QUEUE));
       return;
     }
+    if (request.method().equals(HttpMethod.GET) && uri.path().equals("/metrics")) {
+      MetricsReply.send(ctx, node.metrics(), keepAlive);
+      return;
+    }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
       connect(ctx, ByteBufUtil.getBytes(request.content()));
       return;

@@ -186,4 +186,9 @@ public final class NodeAdmin implements NodeControl {
   public Subscription subscribe(int capacity) {
     return node.subscribe(capacity);
   }
+
+  @Override
+  public byte[] metrics() {
+    return node.metrics().scrape();
+  }
 }

@@ -66,4 +66,7 @@ public interface NodeControl {
 
   /** A new bounded subscription to the node's events. */
   Subscription subscribe(int capacity);
+
+  /** The node's metrics in Prometheus text format (docs/metrics.md). */
+  byte[] metrics();
 }

@@ -9,6 +9,7 @@ import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeStatus;
 import dev.weft.node.Subscription;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,5 +120,11 @@ final class FakeNode implements NodeControl {
   @Override
   public Subscription subscribe(int capacity) {
     return events.subscribe(capacity);
+  }
+
+  @Override
+  public byte[] metrics() {
+    calls.add("metrics");
+    return "# HELP fake_up A fake gauge.\n# TYPE fake_up gauge\nfake_up 1\n".getBytes(StandardCharsets.UTF_8);
   }
 }
