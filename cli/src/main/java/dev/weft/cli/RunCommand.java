@@ -110,8 +110,8 @@ final class RunCommand extends WeftCommand {
     }, "weft-stop"));
     out().println("weft node " + node.identity());
     node.listeners().forEach(l -> out().println("listening on " + l));
-    node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)));
     node.metricsAddress().ifPresent(a -> out().println("metrics on http://" + HostPort.of(a) + "/metrics"));
+    node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)));
     out().flush();
     try {
       stopped.await();
