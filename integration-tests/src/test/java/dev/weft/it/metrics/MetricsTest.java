@@ -46,9 +46,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real nodes over loopback move data on a session, migrate it from TCP to KCP, and have a
- * session refused; then A's {@code /metrics} (admin API with its token, and the metrics listener
- * without) and B's say exactly that, and {@code promtool check metrics} accepts both.
+ * Two real nodes over loopback move data on a session, migrate it from TCP to KCP, have a session
+ * refused and a dial find the wrong identity, then lose the KCP stream so the session fails over;
+ * A's {@code /metrics} (admin API with its token, and the metrics listener without) and B's say
+ * exactly that, and {@code promtool check metrics} accepts them.
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -66,6 +67,7 @@ class MetricsTest {
   private Session session;
   private Scrape scrapeA;
   private Scrape scrapeB;
+  private Scrape afterFailover;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeAll
@@ -97,6 +99,12 @@ class MetricsTest {
     // B first: what B received by then is at most what A had sent by the time A is scraped.
     scrapeB = Scrape.parse(b.metrics().scrape());
     scrapeA = until(this::scrapeOfA, s -> s.has("weft_stream_rtt_seconds", stream(kcp)));
+
+    // The session's stream goes away: it fails over to TCP and goes on.
+    await(a.unlink(kcp.id(), false));
+    afterFailover = until(this::scrapeOfA,
+        s -> s.value("weft_failovers_total", "outcome=\"resumed\"") == 1);
+    echoed(64 * 1024, 3);
   }
 
   @AfterAll
@@ -166,6 +174,25 @@ class MetricsTest {
   }
 
   @Test
+  void aSessionWhoseStreamWentAwayFailedOverAndThePeerKeepsTheStreamsBytes() {
+    assertEquals(1, afterFailover.value("weft_failovers_total", "outcome=\"started\""));
+    assertEquals(0, afterFailover.value("weft_failovers_total", "outcome=\"lost\""));
+    assertEquals(1, afterFailover.value("weft_failover_seconds_count"));
+    double took = afterFailover.value("weft_failover_seconds_sum");
+    assertTrue(took >= 0 && took < WAIT_SECONDS, "failover took " + took + " s");
+    assertFalse(afterFailover.has("weft_stream_sent_bytes_total", stream(kcp)), "the KCP stream's series end");
+    assertFalse(afterFailover.has("weft_stream_rtt_seconds", stream(kcp)));
+    assertEquals(1, afterFailover.value("weft_stream_sessions", stream(tcp)));
+    assertEquals(0, afterFailover.value("weft_streams", "transport=\"kcp\""));
+    String peerB = "peer=\"" + b.identity() + "\"";
+    double before = scrapeA.value("weft_peer_sent_bytes_total", peerB);
+    assertTrue(afterFailover.value("weft_peer_sent_bytes_total", peerB) >= before,
+        "the closed stream's bytes stay in the peer's total");
+    assertTrue(afterFailover.value("weft_peer_sent_bytes_total", peerB)
+        > afterFailover.value("weft_stream_sent_bytes_total", stream(tcp)) + 64 * 1024);
+  }
+
+  @Test
   void theAdminApiServesTheSameMetricsOnlyWithItsToken() throws Exception {
     AdminAccess admin = AdminAccess.read(dir.resolve("a")).orElseThrow();
     HttpResponse<String> withToken = get(URI.create(admin.baseUri() + "/metrics"), admin.token());
@@ -188,6 +215,7 @@ class MetricsTest {
   void promtoolAcceptsTheScrapes() throws Exception {
     Promtool.check(scrapeA.text());
     Promtool.check(scrapeB.text());
+    Promtool.check(afterFailover.text());
   }
 
   /** Runs last in effect: it takes the streams down, and their series must go with them. */
