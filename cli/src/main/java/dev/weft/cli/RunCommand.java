@@ -43,6 +43,11 @@ final class RunCommand extends WeftCommand {
           + "admin API, besides the admin address's own (repeatable).")
   List<String> adminOrigins = new ArrayList<>();
 
+  @Option(names = "--metrics", paramLabel = "[HOST:]PORT",
+      description = "Also serve GET /metrics (Prometheus) here, read-only and without a token; a PORT alone "
+          + "binds 127.0.0.1. The admin API serves it anyway, with its token.")
+  String metrics;
+
   @Option(names = "--max-pending-handshakes", paramLabel = "N",
       description = "Inbound handshakes in progress at once (default ${DEFAULT-VALUE}).")
   int pendingHandshakes = DEFAULTS.pendingHandshakes();
@@ -125,6 +130,7 @@ final class RunCommand extends WeftCommand {
     }, "weft-stop"));
     out().println("weft node " + node.identity());
     node.listeners().forEach(l -> out().println("listening on " + l));
+    node.metricsAddress().ifPresent(a -> out().println("metrics on http://" + HostPort.of(a) + "/metrics"));
     node.adminAddress().ifPresent(a -> out().println("admin API on " + HostPort.of(a)));
     out().flush();
     try {
@@ -138,6 +144,8 @@ final class RunCommand extends WeftCommand {
   NodeConfig config() {
     NodeConfig.Builder config = NodeConfig.builder(dataDir())
         .admin(HostPort.parse(admin), adminRemote)
+        .metrics(metrics == null ? null
+            : HostPort.parse(metrics.contains(":") ? metrics : "127.0.0.1:" + metrics))
         .limits(limits())
         .mux(mux())
         .cookieThreshold(notNegative("--cookie-threshold", cookieThreshold))

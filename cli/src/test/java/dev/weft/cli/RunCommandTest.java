@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.link.Endpoint;
@@ -12,6 +13,7 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.Access;
+import dev.weft.node.HostPort;
 import dev.weft.node.Json;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
@@ -171,6 +173,14 @@ class RunCommandTest {
     assertEquals(List.of(), config(dirA).adminOrigins());
     assertTrue(refusal("--admin-origin", "dash.example").contains("dash.example must be http:// or https://"),
         refusal("--admin-origin", "dash.example"));
+  }
+
+  @Test
+  void theMetricsListenerIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven() {
+    assertNull(config(dirA).metrics());
+    assertEquals(HostPort.parse("127.0.0.1:9411"), config(dirA, "--metrics", "9411").metrics());
+    assertEquals(HostPort.parse("[::]:9411"), config(dirA, "--metrics", "[::]:9411").metrics());
+    assertEquals("weft: 'nine' is not a port (0-65535)", refusal("--metrics", "nine"));
   }
 
   @Test

@@ -191,7 +191,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
       Optional<String> refusal = config.accessPolicy().refusal(remote, (InetSocketAddress) ctx.channel().remoteAddress());
       if (refusal.isPresent()) {
         config.onInboundFailure().accept(new HandshakeException(ctx.channel().remoteAddress(),
-            "refused " + remote + ": " + refusal.get()));
+            "refused " + remote + ": " + refusal.get(), HandshakeOutcome.REFUSED_HERE));
         secure.refuse(refusal.get());
       } else {
         secure.accept();

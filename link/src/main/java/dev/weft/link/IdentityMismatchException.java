@@ -9,7 +9,8 @@ public final class IdentityMismatchException extends HandshakeException {
   private final Identity actual;
 
   public IdentityMismatchException(SocketAddress remoteAddress, Identity expected, Identity actual) {
-    super(remoteAddress, "identity mismatch: expected " + expected + " but the peer is " + actual);
+    super(remoteAddress, "identity mismatch: expected " + expected + " but the peer is " + actual,
+        HandshakeOutcome.WRONG_IDENTITY);
     this.expected = expected;
     this.actual = actual;
   }

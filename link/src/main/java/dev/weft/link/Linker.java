@@ -99,7 +99,8 @@ public final class Linker implements AutoCloseable {
         // checked before its conversation was made (KcpListenerGate).
         String refusal = admit((InetSocketAddress) ch.remoteAddress(), endpoint.transport() == Transport.TCP);
         if (refusal != null) {
-          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once"));
+          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once",
+              HandshakeOutcome.NOT_ADMITTED));
           // Not ch.close() here: kcp-netty registers a new child in its map only after this
           // initializer returns, so closing now would leave the dead child in that map for good.
           ch.eventLoop().execute(ch::close);

@@ -7,7 +7,7 @@ public final class RefusedException extends HandshakeException {
   private final String reason;
 
   public RefusedException(SocketAddress remoteAddress, String reason) {
-    super(remoteAddress, "refused by peer: " + reason);
+    super(remoteAddress, "refused by peer: " + reason, HandshakeOutcome.REFUSED_BY_PEER);
     this.reason = reason;
   }
 

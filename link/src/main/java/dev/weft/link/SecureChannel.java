@@ -110,6 +110,7 @@ final class SecureChannel extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf plain = (ByteBuf) msg; // a whole message in its own heap buffer (MessageDecoder)
+    stream.received(2 + plain.readableBytes());
     if (closed) {
       plain.release();
       return;
@@ -389,6 +390,7 @@ final class SecureChannel extends ChannelDuplexHandler {
       }
       sender.encrypt(out.array(), out.arrayOffset() + 2, plainLength);
       out.writerIndex(2 + plainLength + LinkProtocol.TAG_LENGTH);
+      stream.sent(out.readableBytes());
     } catch (RuntimeException e) {
       out.release();
       promise.setFailure(e);

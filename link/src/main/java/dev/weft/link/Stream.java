@@ -22,6 +22,9 @@ public final class Stream {
   private final Channel channel;
   private final SecureChannel secure;
   private final CompletableFuture<CloseReason> closeFuture = new CompletableFuture<>();
+  // Written only on the channel's event loop, read from any thread.
+  private volatile long bytesIn;
+  private volatile long bytesOut;
 
   Stream(StreamId id, Identity remote, Transport transport, boolean initiator, Channel channel, SecureChannel secure) {
     this.id = id;
@@ -70,6 +73,27 @@ public final class Stream {
    */
   public void close(String reason) {
     channel.eventLoop().execute(() -> secure.closeLocally(reason));
+  }
+
+  /**
+   * Bytes received on the transport since the handshake: every encrypted message with its length
+   * prefix (for KCP, not counting KCP's and UDP's own headers).
+   */
+  public long bytesIn() {
+    return bytesIn;
+  }
+
+  /** Bytes sent on the transport since the handshake, counted as {@link #bytesIn()}. */
+  public long bytesOut() {
+    return bytesOut;
+  }
+
+  void received(int bytes) {
+    bytesIn += bytes;
+  }
+
+  void sent(int bytes) {
+    bytesOut += bytes;
   }
 
   /** Completes (never exceptionally) when the stream has closed, with why. */

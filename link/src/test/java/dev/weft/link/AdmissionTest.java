@@ -32,7 +32,9 @@ class AdmissionTest {
 
     Socket third = resources.track(stalled(listener));
     assertEquals(-1, read(third), "the connection beyond the cap is closed unanswered");
-    assertTrue(server.nextFailure().getMessage().contains("too many handshakes in progress (2)"));
+    HandshakeException refused = server.nextFailure();
+    assertTrue(refused.getMessage().contains("too many handshakes in progress (2)"));
+    assertEquals(HandshakeOutcome.NOT_ADMITTED, refused.outcome());
     assertEquals(2, server.linker.pendingHandshakes());
 
     first.close();

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.identity.NodeKey;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -101,6 +102,13 @@ class LinkTest {
     }
     assertArrayEquals(all, Peer.received(accepted).first(total).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
     assertArrayEquals(all, Peer.received(dialled).first(total).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
+    // Each end counted all the data plus each message's length, type and tag; the receiver is read
+    // first, as a keepalive may be on its way meanwhile.
+    for (Stream receiver : List.of(accepted, dialled)) {
+      long in = receiver.bytesIn();
+      long out = (receiver == accepted ? dialled : accepted).bytesOut();
+      assertTrue(in > total && in <= out, in + " bytes received, " + out + " sent, for " + total);
+    }
   }
 
   @ParameterizedTest
@@ -113,8 +121,10 @@ class LinkTest {
     IdentityMismatchException mismatch = assertInstanceOf(IdentityMismatchException.class, e.getCause());
     assertEquals(someoneElse.identity(), mismatch.expected());
     assertEquals(server.identity(), mismatch.actual());
+    assertEquals(HandshakeOutcome.WRONG_IDENTITY, mismatch.outcome());
     HandshakeException seen = server.nextFailure();
     assertInstanceOf(RefusedException.class, seen);
+    assertEquals(HandshakeOutcome.REFUSED_BY_PEER, seen.outcome());
     assertTrue(seen.getMessage().contains("identity mismatch"), seen.getMessage());
     assertTrue(server.streams.isEmpty(), "no stream was handed up");
     dial(client, listener, server);
@@ -130,7 +140,10 @@ class LinkTest {
           () -> client.linker.dial(listener.endpoint(), strict.identity()).get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
       RefusedException refused = assertInstanceOf(RefusedException.class, e.getCause());
       assertEquals("not on the list", refused.reason());
-      assertTrue(strict.nextFailure().getMessage().contains("not on the list"));
+      assertEquals(HandshakeOutcome.REFUSED_BY_PEER, refused.outcome());
+      HandshakeException here = strict.nextFailure();
+      assertTrue(here.getMessage().contains("not on the list"));
+      assertEquals(HandshakeOutcome.REFUSED_HERE, here.outcome());
       assertTrue(strict.streams.isEmpty());
       dial(server, listener, strict);
     }

@@ -2,6 +2,7 @@ package dev.weft.node;
 
 import java.time.Clock;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Fans node events out to subscribers. Publishing never blocks: each subscriber has its own
@@ -11,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EventBus {
   private final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
   private final Clock clock;
+  private final LongAdder droppedEver = new LongAdder();
 
   public EventBus(Clock clock) {
     this.clock = clock;
@@ -28,8 +30,8 @@ public final class EventBus {
   public void publish(Event event) {
     boolean traffic = event instanceof Event.Traffic;
     for (Subscription s : subscribers) {
-      if (!traffic || s.wantsTraffic()) {
-        s.offer(event);
+      if ((!traffic || s.wantsTraffic()) && !s.offer(event)) {
+        droppedEver.increment();
       }
     }
   }
@@ -54,5 +56,14 @@ public final class EventBus {
   /** Events dropped across all current subscribers since they subscribed. */
   public long dropped() {
     return subscribers.stream().mapToLong(Subscription::droppedTotal).sum();
+  }
+
+  /** Events dropped for any subscriber, present or gone, since the bus was made: only grows. */
+  public long droppedEver() {
+    return droppedEver.sum();
+  }
+
+  public int subscribers() {
+    return subscribers.size();
   }
 }

@@ -29,6 +29,9 @@ public final class LinkedPeer {
   private final Map<Long, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> forgotten = new CompletableFuture<>();
   private volatile Instant linkedSince;
+  /** Bytes of the streams that closed (guarded by this), so the peer's totals never go down. */
+  private long closedBytesIn;
+  private long closedBytesOut;
 
   LinkedPeer(Identity identity, SessionTable mux) {
     this.identity = identity;
@@ -100,7 +103,22 @@ public final class LinkedPeer {
     if (waiting != null && !waiting.isDone()) {
       waiting.completeExceptionally(closedBeforeReady(stream.id().value()));
     }
-    return streams.remove(stream.id().value()) != null && streams.isEmpty();
+    if (streams.remove(stream.id().value()) == null) {
+      return false;
+    }
+    closedBytesIn += stream.bytesIn();
+    closedBytesOut += stream.bytesOut();
+    return streams.isEmpty();
+  }
+
+  /** Bytes received from this peer on all its streams, closed ones included ({@link Stream#bytesIn()}). */
+  public synchronized long bytesIn() {
+    return closedBytesIn + streams.values().stream().mapToLong(Stream::bytesIn).sum();
+  }
+
+  /** Bytes sent to this peer on all its streams, closed ones included ({@link Stream#bytesOut()}). */
+  public synchronized long bytesOut() {
+    return closedBytesOut + streams.values().stream().mapToLong(Stream::bytesOut).sum();
   }
 
   /** Completes when the stream is ready at both ends; fails if it closed first. */
@@ -125,5 +143,9 @@ public final class LinkedPeer {
 
   int streamCount() {
     return streams.size();
+  }
+
+  int sessionCount() {
+    return mux.sessionCount();
   }
 }

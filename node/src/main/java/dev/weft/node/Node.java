@@ -6,6 +6,7 @@ import dev.weft.identity.KeyFile;
 import dev.weft.identity.NodeKey;
 import dev.weft.link.Endpoint;
 import dev.weft.link.HandshakeException;
+import dev.weft.link.HandshakeOutcome;
 import dev.weft.link.LinkEventLoops;
 import dev.weft.link.Linker;
 import dev.weft.link.Listener;
@@ -20,6 +21,7 @@ import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
 import dev.weft.node.admin.AllowedOrigins;
+import dev.weft.node.admin.MetricsServer;
 import dev.weft.node.admin.NodeAdmin;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -60,6 +62,7 @@ public final class Node implements AutoCloseable {
   private final EventLoopGroup io;
   private final NioEventLoopGroup kcp;
   private final EventBus events;
+  private final NodeMetrics metrics = new NodeMetrics();
   private final NodeScope scope;
   private final ExposedServices services;
   private final Peers peers;
@@ -72,6 +75,7 @@ public final class Node implements AutoCloseable {
   private final List<Expose> exposes = new ArrayList<>();
   private final List<KnownEndpoint> endpoints = new ArrayList<>();
   private AdminServer admin;
+  private MetricsServer metricsServer;
 
   private Node(NodeConfig config, NodeKey key, DataDirLock lock) throws IOException {
     this.config = config;
@@ -87,7 +91,7 @@ public final class Node implements AutoCloseable {
     Relinker relinker = new Relinker(io, config.mux().failoverGrace(),
         this::knownEndpoints, this::link,
         this::relinkEnded);
-    this.peers = new Peers(key.identity(), io, config.mux(), scope, services, events, relinker);
+    this.peers = new Peers(key.identity(), io, config.mux(), scope, services, events, relinker, metrics);
     NodeLimits limits = config.limits();
     this.linker = Linker.builder(key)
         .eventLoops(io, kcp)
@@ -96,9 +100,10 @@ public final class Node implements AutoCloseable {
         .cookieThreshold(config.cookieThreshold())
         .rekeyAfter(config.rekeyBytes(), config.rekeyInterval())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
-        .onStream(peers::attach)
+        .onStream(this::attach)
         .onInboundFailure(this::inboundFailure)
         .build();
+    metrics.registry().register(new HeldMetrics(this, linker, events));
     this.forwards = new Forwards(loops, this::open);
     Path dir = config.dataDir();
     this.exposeFile = new RecordFile<>(dir.resolve("exposes.json"), Expose.class);
@@ -165,6 +170,10 @@ public final class Node implements AutoCloseable {
       new AdminAccess(bound.getAddress().getHostAddress(), bound.getPort(), token)
           .write(config.dataDir());
     }
+    if (config.metrics() != null) {
+      metricsServer = MetricsServer.start(metrics::scrape,
+          new InetSocketAddress(config.metrics().host(), config.metrics().port()));
+    }
     LOG.debug("node {} started; listening on {}", identity().shortText(), listeners());
   }
 
@@ -182,8 +191,17 @@ public final class Node implements AutoCloseable {
     return refusal;
   }
 
+  /** Every stream, dialled or accepted, once its handshake completed (counted here if accepted). */
+  private void attach(Stream stream) {
+    if (!stream.initiator()) {
+      metrics.handshake(true, HandshakeOutcome.ACCEPTED);
+    }
+    peers.attach(stream);
+  }
+
   /** A dialer's refusal is worth an event; other failed handshakes (scans, floods) only a debug line. */
   private void inboundFailure(HandshakeException e) {
+    metrics.handshake(true, e.outcome());
     if (e instanceof RefusedException refused) {
       LOG.info("a dialer at {} refused the link: {}", e.remoteAddress(), refused.reason());
       events.publish(new Event.DialerRefused(events.clock().instant(), String.valueOf(e.remoteAddress()),
@@ -211,6 +229,16 @@ public final class Node implements AutoCloseable {
     return listeners.stream().map(Listener::endpoint).toList();
   }
 
+  /** The metrics listener's address, if it is served. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metricsServer).map(MetricsServer::address);
+  }
+
+  /** This node's metrics (docs/metrics.md), served by the admin API and the metrics listener. */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
   /** The admin API's address, if it is served. */
   public Optional<InetSocketAddress> adminAddress() {
     return Optional.ofNullable(admin).map(AdminServer::address);
@@ -228,7 +256,10 @@ public final class Node implements AutoCloseable {
     }
     // A new stream to a known peer runs on the loop of its session table (see EventLoops).
     EventLoop loop = peers.get(peer).map(p -> loops.member(p.mux().executor())).orElse(null);
-    return linker.dial(endpoint, peer, loop).thenCompose(stream -> {
+    CompletableFuture<Stream> dialled = linker.dial(endpoint, peer, loop);
+    dialled.whenComplete((stream, e) -> metrics.handshake(false, e == null ? HandshakeOutcome.ACCEPTED
+        : e instanceof HandshakeException h ? h.outcome() : HandshakeOutcome.FAILED));
+    return dialled.thenCompose(stream -> {
       remember(new KnownEndpoint(peer, endpoint.toString()));
       return peers.readiness(stream).thenApply(ready -> stream);
     });
@@ -466,6 +497,9 @@ public final class Node implements AutoCloseable {
       if (admin != null) {
         AdminAccess.delete(config.dataDir());
         admin.close();
+      }
+      if (metricsServer != null) {
+        metricsServer.close();
       }
       forwards.all().forEach(f -> forwards.stop(f.bind().port()));
       try {

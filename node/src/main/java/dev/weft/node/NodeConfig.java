@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param admin where to serve the admin API, or null for none
  * @param adminRemote allow a non-loopback admin address
  * @param adminOrigins web origins besides the admin listener's own that may open its WebSockets
+ * @param metrics where to serve {@code GET /metrics} alone, without a token, or null for none (the
+ *     admin API serves it too, with its token)
  * @param createIdentity create the node key if the data directory has none
  * @param linkPolicy who may link in (refused peers are told why, logged and evented)
  * @param cookieThreshold new KCP sources a second beyond which each must echo a cookie first
@@ -26,8 +28,8 @@ import java.util.Objects;
  *     the two comes first (docs/protocol.md §6.1)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
-    List<String> adminOrigins, boolean createIdentity, Access linkPolicy, MuxConfig mux, NodeLimits limits,
-    int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
+    List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
+    NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -71,7 +73,8 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
   }
 
   /**
-   * Defaults: no listeners (dial-only), no admin API (no extra origins), key must exist, anyone may link,
+   * Defaults: no listeners (dial-only), no admin API (no extra origins), no metrics listener, key must
+   * exist, anyone may link,
    * {@link #SMALL_NODE_MUX}, {@link NodeLimits#defaults()}, one I/O thread per core.
    */
   public static Builder builder(Path dataDir) {
@@ -85,6 +88,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private HostPort admin;
     private boolean adminRemote;
     private final List<String> adminOrigins = new ArrayList<>();
+    private HostPort metrics;
     private boolean createIdentity;
     private Access linkPolicy = Access.anyone();
     private MuxConfig mux = SMALL_NODE_MUX;
@@ -117,6 +121,12 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
      */
     public Builder adminOrigin(String origin) {
       adminOrigins.add(origin);
+      return this;
+    }
+
+    /** Serves {@code GET /metrics} alone, without a token, on {@code address} (port 0: a free one). */
+    public Builder metrics(HostPort address) {
+      this.metrics = address;
       return this;
     }
 
@@ -164,8 +174,8 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     }
 
     public NodeConfig build() {
-      return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, createIdentity, linkPolicy, mux,
-          limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
+      return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, metrics, createIdentity,
+          linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
     }
   }
 }

@@ -8,9 +8,11 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionResetException;
+import dev.weft.mux.SessionState;
 import dev.weft.mux.StreamStats;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,13 +41,17 @@ final class PeerEvents implements PeerListener {
   private final Identity peer;
   private final EventBus bus;
   private final Effects effects;
+  private final NodeMetrics metrics;
   /** Session id → the stream it lost, while it fails over. */
   private final Map<Long, Long> failingOver = new ConcurrentHashMap<>();
+  /** Sessions in a migration this node asked for (the peer's requests are answered at once). */
+  private final Set<Long> migrating = ConcurrentHashMap.newKeySet();
 
-  PeerEvents(Identity peer, EventBus bus, Effects effects) {
+  PeerEvents(Identity peer, EventBus bus, Effects effects, NodeMetrics metrics) {
     this.peer = peer;
     this.bus = bus;
     this.effects = effects;
+    this.metrics = metrics;
   }
 
   @Override
@@ -64,6 +70,7 @@ final class PeerEvents implements PeerListener {
 
   @Override
   public void sessionOpened(Session s) {
+    metrics.sessionOpened(s.direction());
     effects.sessionOpened(s.id().value());
     bus.publish(new Event.SessionOpened(bus.clock().instant(), s.id().toString(), peer,
         s.service(), IdText.of(s.streamId()), s.direction() == Direction.INBOUND));
@@ -71,6 +78,7 @@ final class PeerEvents implements PeerListener {
 
   @Override
   public void sessionRejected(SessionId id, String service, Reason reason, Direction direction) {
+    metrics.sessionRejected(direction, reason);
     // Inbound refusals are evented by the node's acceptor, which knows the detailed reason.
     if (direction == Direction.OUTBOUND) {
       bus.publish(new Event.SessionRejected(bus.clock().instant(), peer, service,
@@ -85,39 +93,58 @@ final class PeerEvents implements PeerListener {
 
   @Override
   public void sessionClosed(Session s) {
-    failingOver.remove(s.id().value());
+    ended(s, true);
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer, "closed"));
     effects.sessionEnded(s.id().value());
   }
 
   @Override
   public void sessionReset(Session s, SessionResetException cause) {
-    failingOver.remove(s.id().value());
+    ended(s, false);
     bus.publish(new Event.SessionClosed(bus.clock().instant(), s.id().toString(), peer,
         cause.getMessage()));
     effects.sessionEnded(s.id().value());
   }
 
+  private void ended(Session s, boolean cleanly) {
+    metrics.sessionEnded(cleanly);
+    migrating.remove(s.id().value());
+    if (failingOver.remove(s.id().value()) != null) {
+      metrics.failoverLost();
+    }
+  }
+
+  private NodeMetrics.Side side(Session s) {
+    return migrating.remove(s.id().value()) ? NodeMetrics.Side.REQUESTED : NodeMetrics.Side.ANSWERED;
+  }
+
   @Override
   public void migrationStarted(Session s, long from, long to) {
+    if (s.state() == SessionState.MIGRATING) {
+      migrating.add(s.id().value());
+    }
     bus.publish(new Event.MigrationStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), IdText.of(to)));
   }
 
   @Override
   public void migrationDone(Session s, long from, long to, Duration pause) {
+    metrics.migrationDone(side(s), pause);
     bus.publish(new Event.MigrationDone(bus.clock().instant(), s.id().toString(), IdText.of(from), IdText.of(to),
         pause.toNanos() / 1000));
   }
 
   @Override
   public void migrationFailed(Session s, long from, long to, String why) {
+    metrics.migrationFailed(side(s));
     bus.publish(new Event.MigrationFailed(bus.clock().instant(), s.id().toString(), IdText.of(from),
         IdText.of(to), why));
   }
 
   @Override
   public void failoverStarted(Session s, long from, String why) {
-    failingOver.put(s.id().value(), from);
+    if (failingOver.put(s.id().value(), from) == null) {
+      metrics.failoverStarted();
+    }
     bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), why));
     effects.failingOver();
   }
@@ -125,6 +152,7 @@ final class PeerEvents implements PeerListener {
   @Override
   public void failoverDone(Session s, long to, Duration took) {
     Long from = failingOver.remove(s.id().value());
+    metrics.failoverResumed(took);
     bus.publish(new Event.FailoverDone(bus.clock().instant(), s.id().toString(),
         from == null ? null : IdText.of(from), IdText.of(to), took.toMillis()));
   }

@@ -49,9 +49,11 @@ final class Peers {
   private final EventBus events;
   private final NodeScope scope;
   private final Relinker relinker;
+  private final NodeMetrics metrics;
 
   Peers(Identity self, EventLoopGroup executors, MuxConfig mux, NodeScope scope, ExposedServices services,
-      EventBus events, Relinker relinker) {
+      EventBus events, Relinker relinker, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.self = self;
     this.relinker = relinker;
     this.scope = scope;
@@ -93,7 +95,7 @@ final class Peers {
     };
     // Id halves and migration ties are decided by identity order, the same at both ends.
     SessionTable table = new SessionTable(loop != null ? loop : executors.next(), self.compareTo(identity) > 0, mux,
-        idsUniqueOnThisNode(created, services.acceptorFor(identity)), new PeerEvents(identity, events, effects),
+        idsUniqueOnThisNode(created, services.acceptorFor(identity)), new PeerEvents(identity, events, effects, metrics),
         StreamChooser.BEST_QUALITY, scope);
     created[0] = new LinkedPeer(identity, table);
     return created[0];

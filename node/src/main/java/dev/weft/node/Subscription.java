@@ -36,15 +36,18 @@ public final class Subscription implements AutoCloseable {
     return traffic;
   }
 
-  void offer(Event event) {
+  /** False if the event was dropped because the queue was full. */
+  boolean offer(Event event) {
     if (closed) {
-      return;
+      return true;
     }
-    if (!queue.offer(event)) {
+    boolean taken = queue.offer(event);
+    if (!taken) {
       droppedSinceReport.incrementAndGet();
       droppedTotal.incrementAndGet();
     }
     onAvailable.run();
+    return taken;
   }
 
   /**

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,18 +58,33 @@ class ArchiveTest {
         "-Xshare:on fails if the archive cannot be used");
 
     Process node = start(env, weft(weft, data, "run", "--listen", "tcp:127.0.0.1:0",
-        "--listen", "kcp:127.0.0.1:0", "--admin", "127.0.0.1:0"));
+        "--listen", "kcp:127.0.0.1:0", "--admin", "127.0.0.1:0", "--metrics", "0"));
     try {
       List<String> lines = awaitStarted(node);
       assertEquals("weft node " + identity, lines.get(0));
       String status = ok(Dist.run(env, weft(weft, data, "status"))).out();
       assertTrue(status.contains(identity), status);
+      assertMetricsServed(lines, identity);
       node.destroy();  // SIGTERM: weft run stops gracefully
       assertTrue(node.waitFor(30, TimeUnit.SECONDS), "weft run did not stop on SIGTERM");
       assertEquals(143, node.exitValue(), "exit status after SIGTERM");
       assertFalse(Files.exists(data.resolve("admin.json")), "a clean stop removes the admin file");
     } finally {
       node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The trimmed runtime has what the JVM collectors need: the scrape has them and the node's own. */
+  private static void assertMetricsServed(List<String> lines, String identity) throws Exception {
+    String prefix = "metrics on ";
+    URI uri = URI.create(lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+        .orElseThrow(() -> new AssertionError("no metrics address in " + lines)).substring(prefix.length()));
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, scrape.statusCode(), scrape.body());
+    for (String expected : List.of("weft_node_info{identity=\"" + identity + "\"", "jvm_memory_used_bytes{",
+        "jvm_buffer_pool_used_bytes{", "process_open_fds ", "netty_allocator_used_bytes{")) {
+      assertTrue(scrape.body().contains(expected), expected + " missing from:\n" + scrape.body());
     }
   }
 

@@ -61,6 +61,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       events(ctx, uri, keepAlive);
       return;
     }
+    if (request.method().equals(HttpMethod.GET) && uri.path().equals("/metrics")) {
+      MetricsReply.send(ctx, node.metrics(), keepAlive);
+      return;
+    }
     if (request.method().equals(HttpMethod.POST) && uri.path().equals("/connect")) {
       connect(ctx, ByteBufUtil.getBytes(request.content()));
       return;

@@ -30,7 +30,12 @@ final class JsonReply {
     if (body != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     }
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    write(ctx, response, keepAlive);
+  }
+
+  /** Sends a complete response (its content length set here), then keeps or closes the connection. */
+  static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);

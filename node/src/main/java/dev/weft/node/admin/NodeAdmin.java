@@ -203,4 +203,9 @@ public final class NodeAdmin implements NodeControl {
   public Subscription subscribe(int capacity, boolean traffic) {
     return node.subscribe(capacity, traffic);
   }
+
+  @Override
+  public byte[] metrics() {
+    return node.metrics().scrape();
+  }
 }

@@ -77,4 +77,7 @@ public interface NodeControl {
 
   /** Like {@link #subscribe(int)}; with {@code traffic}, also the once-a-second traffic samples. */
   Subscription subscribe(int capacity, boolean traffic);
+
+  /** The node's metrics in Prometheus text format (docs/metrics.md). */
+  byte[] metrics();
 }

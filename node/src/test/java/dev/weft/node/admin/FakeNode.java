@@ -11,6 +11,7 @@ import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeStatus;
 import dev.weft.node.Subscription;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -134,5 +135,11 @@ final class FakeNode implements NodeControl {
   @Override
   public Subscription subscribe(int capacity, boolean traffic) {
     return events.subscribe(capacity, traffic);
+  }
+
+  @Override
+  public byte[] metrics() {
+    calls.add("metrics");
+    return "# HELP fake_up A fake gauge.\n# TYPE fake_up gauge\nfake_up 1\n".getBytes(StandardCharsets.UTF_8);
   }
 }
