@@ -69,7 +69,11 @@ public final class Main implements Runnable {
   /** {@code weft} with every subcommand, for help, completion scripts and the shell's completer. */
   static CommandLine withAllCommands(Map<String, String> environment) {
     CommandLine cli = new CommandLine(new Main(environment));
-    COMMANDS.values().forEach(cli::addSubcommand);
+    // A loop, not forEach(cli::addSubcommand): a lambda typed with picocli's classes makes the CDS
+    // dump link them early, and the JDK then leaves these old (Java 5) class files out of the archive.
+    for (Class<?> command : COMMANDS.values()) {
+      cli.addSubcommand(command);
+    }
     return cli;
   }
 
