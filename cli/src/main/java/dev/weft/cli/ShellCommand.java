@@ -10,6 +10,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -21,6 +22,7 @@ import org.jline.reader.impl.completer.AggregateCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.shell.jline3.PicocliJLineCompleter;
 
 /**
@@ -32,6 +34,10 @@ import picocli.shell.jline3.PicocliJLineCompleter;
 final class ShellCommand extends WeftCommand {
   static final String HISTORY_FILE = "shell_history";
   private static final String PROMPT = "weft> ";
+
+  @Option(names = "--timing", description = "After each command, print the time it took to "
+      + "standard error (timing: MS ms  COMMAND).")
+  boolean timing;
 
   private final DefaultParser parser = new DefaultParser();
 
@@ -123,7 +129,13 @@ final class ShellCommand extends WeftCommand {
       err.flush();
       return 2;
     }
-    return Main.execute(out(), err, environment, words.toArray(String[]::new));
+    long start = System.nanoTime();
+    int code = Main.execute(out(), err, environment, words.toArray(String[]::new));
+    if (timing) {
+      err.printf(Locale.ROOT, "timing: %.3f ms  %s%n", (System.nanoTime() - start) / 1e6, trimmed);
+      err.flush();
+    }
+    return code;
   }
 
   /** A person at a terminal (Java 22+ also gives a Console to pipes, hence isTerminal). */
