@@ -3,6 +3,7 @@ package dev.weft.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,14 +78,20 @@ public final class Main implements Runnable {
     return cli;
   }
 
-  /** {@code weft} with only the subcommand {@code args} name, or with all if they name none. */
+  /**
+   * {@code weft} with only the subcommand {@code args} name; with none for {@code --version}; with
+   * all if they name none (help lists them, an unknown one gets suggestions).
+   */
   static CommandLine forArguments(Map<String, String> environment, String... args) {
     Class<?> named = COMMANDS.get(commandName(args));
-    if (named == null) {
+    boolean version = List.of(args).contains("--version") || List.of(args).contains("-V");
+    if (named == null && !version) {
       return withAllCommands(environment);
     }
     CommandLine cli = new CommandLine(new Main(environment));
-    cli.addSubcommand(named);
+    if (named != null) {
+      cli.addSubcommand(named);
+    }
     return cli;
   }
 

@@ -118,7 +118,9 @@ class MainTest {
     String help = weft("--help").out();
     Main.COMMANDS.keySet().forEach(name -> assertTrue(help.contains("\n  " + name + " "), name));
     assertEquals(1, Main.forArguments(Map.of(), "--data", "sessions", "id").getSubcommands().size());
-    assertEquals(Main.COMMANDS.size(), Main.forArguments(Map.of(), "--version").getSubcommands().size());
+    assertEquals(0, Main.forArguments(Map.of(), "--version").getSubcommands().size());
+    assertEquals(Main.COMMANDS.size(), Main.forArguments(Map.of(), "--help").getSubcommands().size());
+    assertTrue(weft("--version").out().startsWith("weft "));
   }
 
   @Test
