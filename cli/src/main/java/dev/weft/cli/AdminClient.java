@@ -1,40 +1,52 @@
 package dev.weft.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.node.Json;
 import dev.weft.node.admin.AdminAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 
-/** Calls the admin API of the node that runs on a data directory. */
+/**
+ * Calls the admin API of the node that runs on a data directory. Answers are JSON bytes, read with
+ * {@link AdminJson}; request bodies are written with the node's own mapper, which only the
+ * commands that send one load.
+ */
 final class AdminClient {
   /** Operations that wait on the network (link, migrate, ping) may take this long. */
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final int TIMEOUT_MS = 60_000;
+  /** A listing of every session of a full node is a few MiB; more is not a weft node talking. */
+  static final int MAX_ANSWER = 64 * 1024 * 1024;
+
   private final Path dataDir;
   private final AdminAccess access;
-  private final HttpClient http;
+  private final LoopbackHttp http;
 
   private AdminClient(Path dataDir, AdminAccess access) {
     this.dataDir = dataDir;
     this.access = access;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = new LoopbackHttp(access.host(), access.port());
   }
 
   static AdminClient forDataDir(Path dataDir) {
+    Path file = AdminAccess.path(dataDir);
+    byte[] json;
     try {
-      return AdminAccess.read(dataDir).map(access -> new AdminClient(dataDir, access))
-          .orElseThrow(() -> notRunning(dataDir));
+      json = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw notRunning(dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    try {
+      return new AdminClient(dataDir, AdminJson.read(AdminAccess.class, json));
+    } catch (Failure e) {
+      throw new Failure(file + " is corrupt: " + e.getMessage());
     }
   }
 
@@ -46,83 +58,73 @@ final class AdminClient {
     return access;
   }
 
-  JsonNode get(String path) {
-    return send(request(path).GET());
+  byte[] get(String path) {
+    return send("GET", path, null);
   }
 
-  JsonNode post(String path, Object body) {
-    return send(request(path).POST(json(body)));
+  byte[] post(String path, Object body) {
+    return send("POST", path, json(body));
   }
 
-  JsonNode delete(String path) {
-    return send(request(path).DELETE());
+  byte[] delete(String path) {
+    return send("DELETE", path, null);
   }
 
   /** The raw event stream (server-sent events), until the node stops or the caller closes it. */
   InputStream events() {
-    HttpResponse<InputStream> response = exchange(request("/events").timeout(Duration.ofDays(3650)).GET(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    if (response.statusCode() != 200) {
-      try (InputStream body = response.body()) {
-        throw failure(response.statusCode(), new String(body.readAllBytes()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    LoopbackHttp.Response response = exchange("GET", "/events", null, 0);
+    if (response.status() != 200) {
+      throw failure(response);
     }
     return response.body();
   }
 
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(access.baseUri() + path))
-        .timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + access.token())
-        .header("Content-Type", "application/json");
-  }
-
-  private static HttpRequest.BodyPublisher json(Object body) {
+  private byte[] send(String method, String path, byte[] body) {
+    LoopbackHttp.Response response = exchange(method, path, body, TIMEOUT_MS);
+    if (response.status() / 100 != 2) {
+      throw failure(response);
+    }
     try {
-      return HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      return response.bytes(MAX_ANSWER);
+    } catch (IOException e) {
+      throw broken(e);
     }
   }
 
-  private JsonNode send(HttpRequest.Builder request) {
-    HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() / 100 != 2) {
-      throw failure(response.statusCode(), response.body());
-    }
+  private LoopbackHttp.Response exchange(String method, String path, byte[] body, int timeoutMs) {
     try {
-      return response.body().isEmpty() ? Json.mapper().nullNode()
-          : Json.mapper().readTree(response.body());
-    } catch (JsonProcessingException e) {
-      throw new Failure("the node answered with malformed JSON: " + e.getOriginalMessage());
-    }
-  }
-
-  private <T> HttpResponse<T> exchange(HttpRequest.Builder request,
-      HttpResponse.BodyHandler<T> handler) {
-    try {
-      return http.send(request.build(), handler);
+      return http.exchange(method, path, access.token(), body, timeoutMs);
     } catch (ConnectException e) {
       throw notRunning(dataDir);
     } catch (IOException e) {
-      throw new Failure("admin API at " + access.baseUri() + " failed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure("interrupted");
+      throw broken(e);
     }
   }
 
-  private static Failure failure(int status, String body) {
+  private Failure broken(IOException e) {
+    return new Failure("admin API at " + access.baseUri() + " failed: " + e.getMessage());
+  }
+
+  /** The node's {@code {"error": "..."}} message, else the status. */
+  private Failure failure(LoopbackHttp.Response response) {
+    String fallback = "admin API answered HTTP " + response.status();
     try {
-      JsonNode error = Json.mapper().readTree(body).path("error");
-      if (error.isTextual()) {
-        return new Failure(error.asText());
-      }
-    } catch (JsonProcessingException e) {
-      // not JSON: fall through to the status line
+      Object error = AdminJson.tree(response.bytes(MAX_ANSWER)) instanceof Map<?, ?> map
+          ? map.get("error") : null;
+      return new Failure(error instanceof String text ? text : fallback);
+    } catch (IOException | Failure e) {
+      return new Failure(fallback);
     }
-    return new Failure("admin API answered HTTP " + status);
+  }
+
+  private static byte[] json(Object body) {
+    if (body == null) {
+      return new byte[0];
+    }
+    try {
+      return Json.mapper().writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

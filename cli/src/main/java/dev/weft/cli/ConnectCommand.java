@@ -88,8 +88,9 @@ final class ConnectCommand extends WeftCommand {
   private static String errorOf(InputStream in, String head) throws IOException {
     String status = head.lines().findFirst().orElse("");
     try {
-      return Json.mapper().readTree(in.readAllBytes()).path("error").asText(status);
-    } catch (IOException e) {
+      Object error = AdminJson.object(in.readNBytes(AdminClient.MAX_ANSWER)).get("error");
+      return error instanceof String text ? text : status;
+    } catch (IOException | Failure e) {
       return status;
     }
   }

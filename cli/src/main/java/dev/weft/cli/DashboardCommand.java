@@ -1,6 +1,5 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +18,8 @@ final class DashboardCommand extends WeftCommand {
 
   @Override
   public void run() {
-    JsonNode login = admin().post("/dashboard/login-codes", Map.of());
-    String url = admin().access().baseUri() + "/login?code=" + login.path("code").asText();
+    Object code = AdminJson.object(admin().post("/dashboard/login-codes", Map.of())).get("code");
+    String url = admin().access().baseUri() + "/login?code=" + code;
     out().println(url);
     out().flush();
     if (open) {

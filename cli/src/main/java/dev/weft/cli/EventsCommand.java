@@ -1,14 +1,11 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.weft.node.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +24,7 @@ final class EventsCommand extends WeftCommand {
       while ((line = lines.readLine()) != null) {
         if (line.startsWith("data: ")) {
           String data = line.substring("data: ".length());
-          out.println(json ? data : describe(Json.mapper().readTree(data)));
+          out.println(json ? data : describe(AdminJson.object(data.getBytes(StandardCharsets.UTF_8))));
           out.flush();
         }
       }
@@ -38,17 +35,16 @@ final class EventsCommand extends WeftCommand {
   }
 
   /** {@code 12:01:02.345 stream-closed  stream=… peer=… reason=…}. */
-  private String describe(JsonNode event) {
+  private static String describe(Map<String, Object> event) {
     StringBuilder line = new StringBuilder();
-    String at = event.path("at").asText();
+    String at = String.valueOf(event.getOrDefault("at", ""));
     line.append(at.length() >= 23 ? at.substring(11, 23) : at).append(' ')
-        .append(String.format("%-18s", event.path("type").asText()));
-    for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (!field.getKey().equals("type") && !field.getKey().equals("at")) {
-        line.append(' ').append(field.getKey()).append('=').append(field.getValue().asText());
+        .append(String.format("%-18s", event.getOrDefault("type", "")));
+    event.forEach((name, value) -> {
+      if (!name.equals("type") && !name.equals("at")) {
+        line.append(' ').append(name).append('=').append(value);
       }
-    }
+    });
     return line.toString();
   }
 }

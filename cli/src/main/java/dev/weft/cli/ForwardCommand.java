@@ -22,6 +22,6 @@ final class ForwardCommand extends WeftCommand {
     HostPort address = bind.contains(":") ? HostPort.parse(bind)
         : new HostPort("127.0.0.1", HostPort.parsePort(bind));
     Forward forward = new Forward(address, peer(peer), service);
-    out().println(admin().post("/forwards", forward).path("bind").asText());
+    out().println(AdminJson.object(admin().post("/forwards", forward)).get("bind"));
   }
 }

@@ -16,6 +16,6 @@ final class LinkCommand extends WeftCommand {
   @Override
   public void run() {
     Map<String, String> request = Map.of("peer", peer(peer).toString(), "endpoint", endpoint);
-    out().println(admin().post("/streams", request).path("id").asText());
+    out().println(AdminJson.object(admin().post("/streams", request)).get("id"));
   }
 }

@@ -1,7 +1,5 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.weft.node.Json;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -23,17 +21,11 @@ abstract class ListingCommand<T> extends WeftCommand {
 
   @Override
   public void run() {
-    JsonNode answer = fetch();
+    byte[] answer = admin().get(path());
     if (json) {
-      out().println(answer.toPrettyString());
+      out().println(AdminJson.pretty(answer));
       return;
     }
-    List<T> items = Json.mapper().convertValue(answer,
-        Json.mapper().getTypeFactory().constructCollectionType(List.class, type));
-    table(items).print(out());
-  }
-
-  JsonNode fetch() {
-    return admin().get(path());
+    table(AdminJson.list(type, answer)).print(out());
   }
 }

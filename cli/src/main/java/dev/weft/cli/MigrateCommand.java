@@ -1,6 +1,5 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,16 +34,17 @@ final class MigrateCommand extends WeftCommand {
       }
       String path = "/streams/" + Ids.check(from, "stream") + "/migrate";
       String target = Ids.check(to, "stream");
-      JsonNode answer = admin().post(path, Map.of("to", target));
-      out().println("moved " + answer.path("moved").asInt() + " session(s) to " + target);
+      Map<String, Object> answer = AdminJson.object(admin().post(path, Map.of("to", target)));
+      out().println("moved " + answer.get("moved") + " session(s) to " + target);
       return;
     }
     if (stream == null || from != null || to != null) {
       throw usage("give SESSION STREAM (--from/--to go with --all)");
     }
     String path = "/sessions/" + Ids.check(session, "session") + "/migrate";
-    JsonNode moved = admin().post(path, Map.of("stream", Ids.check(stream, "stream")));
-    out().println(moved.path("id").asText() + " now on " + moved.path("stream").asText());
+    Map<String, Object> moved =
+        AdminJson.object(admin().post(path, Map.of("stream", Ids.check(stream, "stream"))));
+    out().println(moved.get("id") + " now on " + moved.get("stream"));
   }
 
   private picocli.CommandLine.ParameterException usage(String message) {

@@ -1,6 +1,6 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.node.admin.PingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,15 +17,14 @@ final class PingCommand extends WeftCommand {
   @Override
   public void run() {
     String path = "/peers/" + peer(peer) + "/ping";
-    JsonNode results = admin().post(path, java.util.Map.of());
+    byte[] results = admin().post(path, java.util.Map.of());
     if (json) {
-      out().println(results.toPrettyString());
+      out().println(AdminJson.pretty(results));
       return;
     }
     Table table = new Table("STREAM", "TRANSPORT", "RTT");
-    for (JsonNode r : results) {
-      table.row(r.path("stream").asText(), r.path("transport").asText(),
-          Human.micros(r.path("rttMicros").asLong()));
+    for (PingResult r : AdminJson.list(PingResult.class, results)) {
+      table.row(r.stream(), r.transport(), Human.micros(r.rttMicros()));
     }
     table.print(out());
   }

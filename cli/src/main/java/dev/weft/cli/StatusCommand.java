@@ -1,8 +1,6 @@
 package dev.weft.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.link.CookieStats;
-import dev.weft.node.Json;
 import dev.weft.node.LimitUsage;
 import dev.weft.node.NodeStatus;
 import java.io.PrintWriter;
@@ -16,13 +14,13 @@ final class StatusCommand extends WeftCommand {
 
   @Override
   public void run() {
-    JsonNode answer = admin().get("/status");
+    byte[] answer = admin().get("/status");
     PrintWriter out = out();
     if (json) {
-      out.println(answer.toPrettyString());
+      out.println(AdminJson.pretty(answer));
       return;
     }
-    NodeStatus s = Json.mapper().convertValue(answer, NodeStatus.class);
+    NodeStatus s = AdminJson.read(NodeStatus.class, answer);
     out.println("identity   " + s.identity());
     out.println("version    " + s.version());
     out.println("up         " + Human.since(s.started()));

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Command;
 
 @Timeout(20)
 class MainTest {
@@ -109,5 +110,32 @@ class MainTest {
     Outcome port = weft("unforward", "http");
     assertEquals(2, port.code());
     assertTrue(port.err().contains("not a port"), port.err());
+  }
+
+  @Test
+  void everyCommandIsRegisteredUnderItsOwnNameAndHelpListsThemAll() {
+    Main.COMMANDS.forEach((name, type) -> assertEquals(name, type.getAnnotation(Command.class).name()));
+    String help = weft("--help").out();
+    Main.COMMANDS.keySet().forEach(name -> assertTrue(help.contains("\n  " + name + " "), name));
+    assertEquals(1, Main.forArguments(Map.of(), "--data", "sessions", "id").getSubcommands().size());
+    assertEquals(0, Main.forArguments(Map.of(), "--version").getSubcommands().size());
+    assertEquals(Main.COMMANDS.size(), Main.forArguments(Map.of(), "--help").getSubcommands().size());
+    assertTrue(weft("--version").out().startsWith("weft "));
+  }
+
+  @Test
+  void completionPrintsOneScriptForBashAndZsh() {
+    Outcome bash = weft("completion", "bash");
+    assertEquals(0, bash.code(), bash.err());
+    assertTrue(bash.out().contains("\ncomplete -F _complete_weft "), bash.out());
+    // Every command and a subcommand's options are in it.
+    for (String name : Main.COMMANDS.keySet()) {
+      assertTrue(bash.out().contains(" " + name + " ") || bash.out().contains(" " + name + "\""), name);
+    }
+    assertTrue(bash.out().contains("--drain"), "unlink's option");
+    Outcome zsh = weft("completion", "zsh");
+    assertEquals(bash.out(), zsh.out());
+    assertTrue(zsh.out().contains("bashcompinit"), "zsh loads its bash completion support");
+    assertEquals(2, weft("completion", "fish").code());
   }
 }

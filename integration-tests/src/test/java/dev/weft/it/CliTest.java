@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.identity.NodeKey;
 import dev.weft.node.Json;
 import dev.weft.node.admin.AdminAccess;
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -21,9 +23,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -285,5 +289,89 @@ class CliTest {
       assertTrue(reply.startsWith("HTTP/1.1 400"), reply);
     }
     ok(a.weft("status"));
+  }
+
+  @Test
+  void exposesAndForwardsAreListedAsTablesAndAsJson() throws Exception {
+    String exposes = ok(b.weft("exposes")).out();
+    assertTrue(exposes.startsWith("SERVICE "), exposes);
+    assertTrue(exposes.lines().anyMatch(l -> l.matches(
+        "echo +127\\.0\\.0\\.1:" + echo.port() + " +" + a.identity.substring(0, 8))), exposes);
+    JsonNode expose = null;
+    for (JsonNode e : Json.mapper().readTree(ok(b.weft("exposes", "--json")).out())) {
+      expose = e.get("service").asText().equals("echo") ? e : expose;
+    }
+    assertTrue(expose != null, "echo in exposes --json");
+    assertEquals("127.0.0.1:" + echo.port(), expose.get("target").asText());
+    assertFalse(expose.get("public").asBoolean());
+    assertEquals(a.identity, expose.get("allow").get(0).asText());
+
+    String forwards = ok(a.weft("forwards")).out();
+    assertTrue(forwards.startsWith("LISTEN "), forwards);
+    assertTrue(forwards.lines().anyMatch(l -> l.matches("127\\.0\\.0\\.1:" + forwardPort + " +bob +echo")),
+        forwards);
+    JsonNode forward = Json.mapper().readTree(ok(a.weft("forwards", "--json")).out()).get(0);
+    assertEquals("127.0.0.1:" + forwardPort, forward.get("bind").asText());
+    assertEquals(b.identity, forward.get("peer").asText());
+    assertEquals("echo", forward.get("service").asText());
+  }
+
+  @Test
+  void theShellRunsOneCommandPerLineFromAPipe() throws Exception {
+    String script = "streams\n\n# a comment\nforwards --json\nalias ls\n  sessions  \nexit\nstatus\n";
+    Weft.Output shell = ok(Weft.run(a.data, script.getBytes(StandardCharsets.UTF_8), "shell"));
+    String out = shell.out();
+    assertTrue(out.startsWith("STREAM "), out);
+    assertTrue(out.contains("\"bind\" : \"127.0.0.1:" + forwardPort + "\""), out);
+    assertTrue(out.lines().anyMatch(l -> l.matches("bob +" + b.identity)), out);
+    assertTrue(out.contains("\nSESSION "), out);
+    assertFalse(out.contains("identity "), "nothing runs after exit: " + out);
+    assertEquals("", shell.err());
+  }
+
+  @Test
+  void aFailingLineInTheShellIsReportedAndTheNextOneRuns() throws Exception {
+    String script = "unlink 0123456789abcdef\nno-such-command\npeers\n";
+    Weft.Output shell = Weft.run(a.data, script.getBytes(StandardCharsets.UTF_8), "shell");
+    assertEquals(1, shell.code(), shell.err());
+    assertTrue(shell.out().startsWith("PEER "), shell.out());
+    assertTrue(shell.err().startsWith("weft: "), shell.err());
+    assertTrue(shell.err().contains("0123456789abcdef"), "the node's error for the unlink: " + shell.err());
+    assertTrue(shell.err().contains("no-such-command"), shell.err());
+    assertTrue(shell.err().endsWith("weft: 2 command(s) failed\n"), shell.err());
+  }
+
+  @Test
+  void eventsFollowTheNodeLive() throws Exception {
+    Process events = Weft.builder(b.data, "events").redirectErrorStream(true).start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8))) {
+        in.lines().forEach(lines::add);
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        // the process was stopped
+      }
+    }, "weft-events");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      // Refused sessions make events on b; the first ones may come before `events` subscribed.
+      for (int i = 0; i < 20; i++) {
+        String service = "probe-" + i;
+        failsWith(Weft.run(a.data, new byte[0], "connect", "bob", service), "NO_SUCH_SERVICE");
+        for (String line = lines.poll(2, TimeUnit.SECONDS); line != null;
+            line = lines.poll(500, TimeUnit.MILLISECONDS)) {
+          if (line.contains("session-rejected") && line.contains("service=" + service)) {
+            assertTrue(line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} session-rejected +peer=" + a.identity + " .*"),
+                line);
+            return;
+          }
+        }
+      }
+      throw new AssertionError("no session-rejected event for a probe");
+    } finally {
+      events.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -37,6 +37,8 @@ class DebianPackageTest {
     assertTrue(Files.isRegularFile(root.resolve("usr/lib/weft/lib/weft.jar")));
     assertTrue(Files.isRegularFile(root.resolve("usr/lib/weft/lib/weft.classlist")));
     assertTrue(Files.readString(root.resolve("usr/bin/weft")).contains("exec /usr/lib/weft/bin/weft"));
+    assertTrue(Files.readString(root.resolve("usr/share/bash-completion/completions/weft"))
+        .contains("\ncomplete -F _complete_weft "), "the bash completion script");
     assertTrue(ok(Dist.run(ENV, List.of(root.resolve("usr/lib/weft/bin/weft").toString(), "--version")))
         .out().startsWith("weft "));
     // Every file root's; none that group or others may write to (symbolic links aside).

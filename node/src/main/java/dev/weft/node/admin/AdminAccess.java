@@ -17,12 +17,11 @@ import java.util.Optional;
  */
 public record AdminAccess(String host, int port, String token) {
   public static final String FILE_NAME = "admin.json";
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   /** A fresh 256-bit token. */
   public static String newToken() {
     byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
+    // Made here, not in a static field: the CLI reads this record and should not seed a generator.
+    new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
 
