@@ -67,7 +67,7 @@ class RunCommandTest {
     List<String> line = new ArrayList<>(List.of("--data", dir.toString(), "run",
         "--listen", "tcp:127.0.0.1:0", "--admin", "127.0.0.1:0"));
     line.addAll(List.of(args));
-    CommandLine cli = new CommandLine(new Main(Map.of()));
+    CommandLine cli = Main.withAllCommands(Map.of());
     RunCommand run = (RunCommand) cli.parseArgs(line.toArray(String[]::new))
         .subcommand().commandSpec().userObject();
     return run.config();
