@@ -2,22 +2,13 @@ package dev.weft.node.admin;
 
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
-import dev.weft.link.LinkEventLoops;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The admin HTTP/1.1 + JSON API on its own event loop thread. Binds loopback unless the caller
@@ -31,12 +22,10 @@ public final class AdminServer implements AutoCloseable {
   /** A connection must deliver each complete request within this (slow or idle clients are cut off). */
   public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
 
-  private final EventLoopGroup group;
-  private final Channel channel;
+  private final HttpListener listener;
 
-  private AdminServer(EventLoopGroup group, Channel channel) {
-    this.group = group;
-    this.channel = channel;
+  private AdminServer(HttpListener listener) {
+    this.listener = listener;
   }
 
   /**
@@ -46,33 +35,14 @@ public final class AdminServer implements AutoCloseable {
    */
   public static AdminServer start(NodeControl node, InetSocketAddress bind, boolean allowRemote,
       String token, AllowedOrigins origins) throws IOException {
-    if (bind.isUnresolved()) {
-      throw new IOException("cannot resolve admin address " + bind.getHostString());
-    }
-    if (!allowRemote && !bind.getAddress().isLoopbackAddress()) {
+    if (!bind.isUnresolved() && !allowRemote && !bind.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("admin address " + bind.getAddress().getHostAddress()
           + " is not loopback; binding it needs the explicit remote-admin option");
     }
     DashboardLogins logins = new DashboardLogins(Clock.systemUTC());
     Routes routes = AdminApi.routes(node)
         .add(HttpMethod.POST, "/dashboard/login-codes", call -> completedFuture(logins.newCode()));
-    EventLoopGroup group = LinkEventLoops.tcp(1, new DefaultThreadFactory("weft-admin", true));
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
-        .channel(LinkEventLoops.serverChannel(group))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(handlers(routes, node, token, logins, origins));
-          }
-        });
-    ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new IOException("cannot bind admin API on " + bind + ": "
-          + bound.cause().getMessage(), bound.cause());
-    }
-    return new AdminServer(group, bound.channel());
+    return new AdminServer(HttpListener.bind("admin", bind, () -> handlers(routes, node, token, logins, origins)));
   }
 
   /** What each admin connection runs (also what the admin fuzz test drives). */
@@ -84,12 +54,11 @@ public final class AdminServer implements AutoCloseable {
   }
 
   public InetSocketAddress address() {
-    return (InetSocketAddress) channel.localAddress();
+    return listener.address();
   }
 
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    listener.close();
   }
 }

@@ -1,14 +1,12 @@
 package dev.weft.node.admin;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -64,7 +62,7 @@ final class DashboardPages extends SimpleChannelInboundHandler<FullHttpRequest> 
         Asset asset = FILES.get(uri.path());
         FullHttpResponse response = response(HttpResponseStatus.OK, asset.bytes());
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, asset.type());
-        send(ctx, response, keepAlive);
+        JsonReply.write(ctx, response, keepAlive);
       }
     } finally {
       ReferenceCountUtil.release(request);
@@ -82,30 +80,19 @@ final class DashboardPages extends SimpleChannelInboundHandler<FullHttpRequest> 
     FullHttpResponse response = response(HttpResponseStatus.SEE_OTHER, new byte[0]);
     response.headers().set(HttpHeaderNames.LOCATION, "/");
     response.headers().set(HttpHeaderNames.SET_COOKIE, cookie.get());
-    send(ctx, response, keepAlive);
+    JsonReply.write(ctx, response, keepAlive);
   }
 
   private static FullHttpResponse response(HttpResponseStatus status, byte[] body) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.wrappedBuffer(body));
     response.headers()
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
         .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, POLICY)
         .set("X-Content-Type-Options", "nosniff")
         .set("X-Frame-Options", "DENY")
         .set("Referrer-Policy", "no-referrer");
     return response;
-  }
-
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-    if (keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
   }
 
   private static Asset asset(String name, String type) {

@@ -1,17 +1,9 @@
 package dev.weft.node.admin;
 
-import dev.weft.link.LinkEventLoops;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -23,46 +15,24 @@ public final class MetricsServer implements AutoCloseable {
   /** A scrape has no body; anything larger is refused. */
   private static final int MAX_BODY = 1024;
 
-  private final EventLoopGroup group;
-  private final Channel channel;
+  private final HttpListener listener;
 
-  private MetricsServer(EventLoopGroup group, Channel channel) {
-    this.group = group;
-    this.channel = channel;
+  private MetricsServer(HttpListener listener) {
+    this.listener = listener;
   }
 
   /** Serves {@code scrape} (Prometheus text format) on {@code bind}, on its own event loop thread. */
   public static MetricsServer start(Supplier<byte[]> scrape, InetSocketAddress bind) throws IOException {
-    if (bind.isUnresolved()) {
-      throw new IOException("cannot resolve metrics address " + bind.getHostString());
-    }
-    EventLoopGroup group = LinkEventLoops.tcp(1, new DefaultThreadFactory("weft-metrics", true));
-    ChannelFuture bound = new ServerBootstrap()
-        .group(group)
-        .channel(LinkEventLoops.serverChannel(group))
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(MAX_BODY),
-                new RequestDeadline(AdminServer.REQUEST_DEADLINE), new MetricsHandler(scrape));
-          }
-        })
-        .bind(bind).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new IOException("cannot bind metrics listener on " + bind + ": "
-          + bound.cause().getMessage(), bound.cause());
-    }
-    return new MetricsServer(group, bound.channel());
+    return new MetricsServer(HttpListener.bind("metrics", bind, () -> new ChannelHandler[] {new HttpServerCodec(),
+        new BodyLimit(MAX_BODY), new RequestDeadline(AdminServer.REQUEST_DEADLINE), new MetricsHandler(scrape)}));
   }
 
   public InetSocketAddress address() {
-    return (InetSocketAddress) channel.localAddress();
+    return listener.address();
   }
 
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    listener.close();
   }
 }
