@@ -5,7 +5,10 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** Aggregates request bodies up to a limit; larger ones get a JSON 413 and the connection closes. */
+/**
+ * Aggregates request bodies up to a limit; larger ones get a JSON 413, the rest of the body is
+ * dropped unread and the connection closes.
+ */
 final class BodyLimit extends HttpObjectAggregator {
   private final int maxBytes;
 
@@ -16,7 +19,7 @@ final class BodyLimit extends HttpObjectAggregator {
 
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-    JsonReply.error(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-        "request body exceeds " + maxBytes + " bytes", false);
+    JsonReply.errorWhileReceiving(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+        "request body exceeds " + maxBytes + " bytes");
   }
 }

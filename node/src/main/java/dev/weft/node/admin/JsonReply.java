@@ -5,6 +5,7 @@ import dev.weft.node.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,6 +20,10 @@ final class JsonReply {
 
   static void send(ChannelHandlerContext ctx, HttpResponseStatus status, Object body,
       boolean keepAlive) {
+    write(ctx, response(status, body), keepAlive);
+  }
+
+  private static FullHttpResponse response(HttpResponseStatus status, Object body) {
     byte[] bytes;
     try {
       bytes = body == null ? new byte[0] : Json.mapper().writeValueAsBytes(body);
@@ -30,7 +35,7 @@ final class JsonReply {
     if (body != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     }
-    write(ctx, response, keepAlive);
+    return response;
   }
 
   /** Sends a complete response (its content length set here), then keeps or closes the connection. */
@@ -47,6 +52,30 @@ final class JsonReply {
 
   static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String message,
       boolean keepAlive) {
-    send(ctx, status, Map.of("error", message == null ? status.reasonPhrase() : message), keepAlive);
+    send(ctx, status, body(status, message), keepAlive);
+  }
+
+  /**
+   * Answers a request whose body is still arriving: closing at once would reset the connection
+   * under the unread bytes and the client would see "connection reset", not the answer. Only the
+   * sending side closes; the rest of the body is read and dropped until the client closes or the
+   * request deadline does.
+   */
+  static void errorWhileReceiving(ChannelHandlerContext ctx, HttpResponseStatus status,
+      String message) {
+    FullHttpResponse response = response(status, body(status, message));
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(written -> {
+      if (ctx.channel() instanceof DuplexChannel duplex) {
+        duplex.shutdownOutput();
+      } else {
+        ctx.close();
+      }
+    });
+  }
+
+  private static Map<String, String> body(HttpResponseStatus status, String message) {
+    return Map.of("error", message == null ? status.reasonPhrase() : message);
   }
 }

@@ -12,6 +12,7 @@ import dev.weft.node.Json;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -173,6 +174,35 @@ class AdminServerTest {
     HttpResponse<String> big = call("POST", "/exposes", "x".repeat(AdminServer.MAX_BODY + 1));
     assertEquals(413, big.statusCode());
     assertTrue(error(big).contains("exceeds"));
+  }
+
+  /**
+   * A client that sends its whole body before it reads (curl, java.net.http) must still get the
+   * 413: closing under a body still arriving resets the connection instead.
+   */
+  @Test
+  void the413SurvivesAClientThatKeepsSendingItsBody() throws Exception {
+    int length = 64 * AdminServer.MAX_BODY;
+    try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /exposes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+          + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      byte[] chunk = new byte[8192];
+      out.write(chunk);
+      InputStream in = socket.getInputStream();
+      StringBuilder reply = new StringBuilder();
+      while (!reply.toString().endsWith("}")) {
+        reply.append((char) in.read());
+      }
+      assertTrue(reply.toString().startsWith("HTTP/1.1 413"), reply.toString());
+      assertTrue(reply.toString().contains("exceeds"), reply.toString());
+      for (int sent = 2 * chunk.length; sent <= length; sent += chunk.length) {
+        out.write(chunk);
+      }
+      socket.shutdownOutput();
+      assertEquals(-1, in.read(), "the connection ends cleanly after the body");
+    }
   }
 
   @Test
