@@ -285,7 +285,12 @@ class WebSocketSessionTest {
     CompletableFuture<Transfer> serviceGot = readAll(service);
     Transfer sent = send(client.socket, 100_000, 4);
 
+    // the bridge writes what the socket took into the session after the send completes
     JsonNode row = row(service);
+    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        row.get("bytesOut").asLong() == 0 && System.nanoTime() < deadline; row = row(service)) {
+      Thread.sleep(20);
+    }
     assertEquals(service.id().toString(), row.get("id").asText());
     assertEquals(b.identity().toString(), row.get("peer").asText());
     assertEquals(SERVICE, row.get("service").asText());
