@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,9 +199,14 @@ public final class SessionTable {
 
   /** Best live stream with fewer than {@code maxSessions} sessions, or null. */
   MuxStream best(int maxSessions) {
+    return best(s -> s.sessions() < maxSessions);
+  }
+
+  /** Best live stream that {@code eligible} lets through, or null. */
+  MuxStream best(Predicate<MuxStream> eligible) {
     List<StreamStats> live = new ArrayList<>();
     for (MuxStream s : streams.values()) {
-      if (s.live() && s.sessions() < maxSessions) {
+      if (s.live() && eligible.test(s)) {
         live.add(s.stats());
       }
     }
