@@ -234,6 +234,7 @@ final class Migrations {
     MuxStream to = table.best(stream -> s.ownResumesOn == null || !s.ownResumesOn.contains(stream));
     f.resumeSent = to != null;
     if (to == null) {
+      table.listener().resumeStranded(s);
       return;
     }
     s.sendOn(to);
@@ -281,6 +282,14 @@ final class Migrations {
     // Any other is answered here, whatever we sent elsewhere: had we not, and ours been lost
     // with its stream, the peer would wait for it for good.
     boolean answer = forgetOwnResume(s, on);
+    if (s.staleResume(resume)) {
+      // Overtaken by the peer's later frames on another stream (a stalled stream came back): its
+      // offsets are history. Answered all the same, so the peer stops waiting on that stream.
+      if (!answer) {
+        on.send(s.resumeState());
+      }
+      return;
+    }
     // Every Resume re-sends everything unacknowledged: the same one again where the last rewind
     // happened (a peer repeating itself) only acknowledges, else a 20-byte frame repeated would
     // make this side send its whole window each time.

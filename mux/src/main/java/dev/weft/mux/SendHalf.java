@@ -156,6 +156,14 @@ final class SendHalf {
     return credit(resume.consumed(), resume.window());
   }
 
+  /**
+   * Whether the peer's Resume was overtaken by later frames: it asks for bytes the peer has since
+   * reported consumed (it came late, over a stream that had stalled).
+   */
+  boolean stale(Frame.Resume resume) {
+    return resume.received() < out.acked();
+  }
+
   /** What a resume may ask for: bytes held and sent at least once, between these offsets. */
   String held() {
     return out.acked() + ".." + bytesOut;

@@ -375,6 +375,11 @@ public final class Session {
     return receive.resumeState();
   }
 
+  /** Whether the peer's Resume was overtaken by later frames of the peer (see SendHalf#stale). */
+  boolean staleResume(Frame.Resume resume) {
+    return send.stale(resume);
+  }
+
   /**
    * Applies the peer's Resume: re-send from what it has received ({@code rewind}), or only take
    * what it acknowledges. False if it makes no sense.

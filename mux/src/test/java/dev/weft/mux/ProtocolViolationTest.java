@@ -169,6 +169,21 @@ class ProtocolViolationTest {
   }
 
   @Test
+  void aResumeOvertakenByALaterCreditIsAnsweredAndIgnored() throws Exception {
+    assertTrue(open(SID).accepted());
+    Session session = peer.sessions().get(0);
+    session.write(Unpooled.wrappedBuffer(new byte[1000]));
+    assertEquals(0, assertInstanceOf(Frame.Data.class, next()).offset());
+    raw.writeAndFlush(new Frame.Credit(SID, 1000, 65536));
+    // Sent before that Credit on a stream that stalled, arriving only now: it asks for acknowledged bytes.
+    raw.writeAndFlush(new Frame.Resume(SID, 0, 0, 65536));
+    assertEquals(SID, assertInstanceOf(Frame.Resume.class, next()).session(), "answered");
+    session.write(Unpooled.wrappedBuffer(new byte[1]));
+    assertEquals(1000, assertInstanceOf(Frame.Data.class, next()).offset(), "nothing re-sent");
+    assertEquals(SessionState.OPEN, session.state());
+  }
+
+  @Test
   void aHugeClaimedWindowDoesNotLetWritesRunAheadOfAcknowledgement() throws Exception {
     raw.writeAndFlush(new Frame.Query(SID, Integer.MAX_VALUE, "hold", new byte[0]));
     assertTrue(assertInstanceOf(Frame.Response.class, next()).accepted());
