@@ -98,7 +98,7 @@ class FailoverFaultTest {
     try (Hosts hosts = Hosts.start(dir)) {
       Transfer transfer = hosts.transfer();
       transfer.progresses(PROGRESS, WAIT, "at the start");
-      DeadSockets dead = DeadSockets.kill(hosts.pair, SecondPath.RIGHT, hosts.pair.right().address(), Hosts.WEFT_PORT);
+      DeadSockets dead = DeadSockets.kill(hosts.pair, SecondPath.RIGHT, Hosts.WEFT_PORT);
       hosts.awaitEvent(e -> e.contains("\"failover-started\""), WAIT, "the left node notices its TCP stream reset");
       dead.tcpBack();
       hosts.awaitEvent(e -> e.contains("\"failover\""), RESUMED_AFTER_TCP_BACK, "the session resumes on a new TCP stream");
