@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionTable {
   private static final Logger log = LoggerFactory.getLogger(SessionTable.class);
+  /** A Ping unanswered this long, and {@link #ZOMBIE_RTTS} round trips, marks a stream dead. */
+  private static final Duration ZOMBIE_FLOOR = Duration.ofSeconds(1);
+  private static final int ZOMBIE_RTTS = 4;
 
   private final EventExecutor executor;
   private final boolean highSide;
@@ -284,6 +288,17 @@ public final class SessionTable {
       }
     }, () -> result.completeExceptionally(new IOException("peer executor is shut down")));
     return result;
+  }
+
+  /**
+   * An attached stream whose Ping has gone unanswered for more than a second and four smoothed
+   * round trips (dead without its transport noticing yet: a node at its stream limit for the peer
+   * closes it to make room for a new one), or empty. Any thread.
+   */
+  public OptionalLong zombieStream() {
+    long now = nanoTime.getAsLong();
+    return streams.values().stream().filter(s -> s.zombie(now, ZOMBIE_FLOOR, ZOMBIE_RTTS))
+        .mapToLong(MuxStream::id).findFirst();
   }
 
   /** Snapshot of one attached stream (any thread), without building every stream's. */

@@ -152,6 +152,16 @@ public final class LinkedPeer {
     return forgotten;
   }
 
+  /**
+   * Closes a stream of this peer that its session table finds dead (a Ping long unanswered) to
+   * make room for a new one; false if there is none.
+   */
+  boolean displaceZombie() {
+    Optional<Stream> zombie = Optional.ofNullable(streams.get(mux.zombieStream().orElse(0)));
+    zombie.ifPresent(s -> s.close("displaced by a new stream: its pings went unanswered"));
+    return zombie.isPresent();
+  }
+
   int streamCount() {
     return streams.size();
   }
