@@ -22,6 +22,15 @@ final class Migrations {
    */
   private record Request(MuxStream on, Session session, long target, Move.Migration sameMove) {}
 
+  /** An unanswered Resume goes out again after this many round trips of its stream... */
+  private static final int RESEND_RTTS = 3;
+  /** ...but not sooner than this (a fast path's peer may still be busy)... */
+  private static final Duration RESEND_FLOOR = Duration.ofMillis(200);
+  /** ...or after this on a stream without an RTT sample. */
+  private static final Duration RESEND_UNMEASURED = Duration.ofSeconds(1);
+  /** Re-sends by timer per failover: enough to try every stream a peer usually has. */
+  private static final int MAX_RESENDS = 4;
+
   private final SessionTable table;
   private final Timers timers;
   /** By session id: one deferred answer per session, however often the peer asks. */
@@ -171,9 +180,7 @@ final class Migrations {
     answerAwaiting();
     String reason = lost.closeReason();
     for (Session s : sessions) {
-      if (s.ownResumeOn == lost) {
-        s.ownResumeOn = null; // its answer can no longer come
-      }
+      forgetOwnResume(s, lost); // its answer can no longer come
       if (s.move instanceof Move.Migration m && (m.to == lost || m.from == lost)) {
         abandon(s, m, new MigrationException(
             "stream " + IdText.of(lost.id()) + " closed during the migration: " + reason));
@@ -191,8 +198,7 @@ final class Migrations {
     }
     s.sendOn(null);
     if (s.move instanceof Move.Failover waiting) {
-      waiting.resumeSent = false; // the stream carrying our Resume died: try another
-      tryResume(s, waiting);
+      tryResume(s, waiting); // the stream carrying our Resume died: try another at once
       return;
     }
     if (table.config().failoverGrace().isZero()) {
@@ -217,14 +223,48 @@ final class Migrations {
     }
   }
 
+  /**
+   * Sends our Resume on the best live stream it has not gone out on yet, and sends it again
+   * elsewhere if no answer comes within a few round trips of that stream: a stream that died
+   * without either side noticing yet (a zombie) swallows it, and the peer, which may not have
+   * noticed any loss, would never answer. With no such stream the next ready one takes it.
+   */
   private void tryResume(Session s, Move.Failover f) {
-    MuxStream to = table.best(Integer.MAX_VALUE);
-    if (to != null) {
-      s.sendOn(to);
-      f.resumeSent = true;
-      s.ownResumeOn = to;
-      to.send(s.resumeState());
+    f.cancelResend();
+    MuxStream to = table.best(stream -> s.ownResumesOn == null || !s.ownResumesOn.contains(stream));
+    f.resumeSent = to != null;
+    if (to == null) {
+      table.listener().resumeStranded(s);
+      return;
     }
+    s.sendOn(to);
+    if (s.ownResumesOn == null) {
+      s.ownResumesOn = new ArrayList<>(2);
+    }
+    s.ownResumesOn.add(to);
+    to.send(s.resumeState());
+    if (f.resends < MAX_RESENDS) {
+      f.resend = timers.resumeResend(this, s, f, resendAfter(to));
+    }
+  }
+
+  /** Our Resume got no answer in time: once more on another stream. */
+  void resendDue(Session s, Move.Failover f) {
+    if (s.move == f) {
+      f.resend = null;
+      f.resends++;
+      tryResume(s, f);
+    }
+  }
+
+  /** {@value #RESEND_RTTS} smoothed round trips of the stream, at least the floor; a guess without a sample. */
+  private static Duration resendAfter(MuxStream on) {
+    Duration srtt = on.stats().srtt();
+    if (srtt == null) {
+      return RESEND_UNMEASURED;
+    }
+    Duration wait = srtt.multipliedBy(RESEND_RTTS);
+    return wait.compareTo(RESEND_FLOOR) < 0 ? RESEND_FLOOR : wait;
   }
 
   void onResume(MuxStream on, Frame.Resume resume) {
@@ -237,28 +277,34 @@ final class Migrations {
       s.protocolError("Resume of a session that is not open yet");
       return;
     }
-    if (s.resumedOn == on) {
-      // Each Resume re-sends everything unacknowledged: one per stream is all a failover needs.
-      s.protocolError("a second Resume on stream " + IdText.of(on.id()));
-      return;
-    }
-    s.resumedOn = on;
     Move.Failover waiting = s.move instanceof Move.Failover f ? f : null;
     // The answer to our own Resume, or the two crossed on this stream: either way it needs none.
-    // One that crossed ours on another stream is answered here, as ours will be there: had we
-    // not, and ours been lost with its stream, the peer would wait for it for good.
-    boolean answer = s.ownResumeOn == on;
-    if (answer) {
-      s.ownResumeOn = null;
-    }
-    if (!s.resumeFrom(resume)) {
+    // Any other is answered here, whatever we sent elsewhere: had we not, and ours been lost
+    // with its stream, the peer would wait for it for good.
+    boolean answer = forgetOwnResume(s, on);
+    if (s.staleResume(resume)) {
+      // Overtaken by the peer's later frames on another stream (a stalled stream came back): its
+      // offsets are history. Answered all the same, so the peer stops waiting on that stream.
+      if (!answer) {
+        on.send(s.resumeState());
+      }
       return;
+    }
+    // Every Resume re-sends everything unacknowledged: the same one again where the last rewind
+    // happened (a peer repeating itself) only acknowledges, else a 20-byte frame repeated would
+    // make this side send its whole window each time.
+    boolean rewind = waiting != null || s.resumedOn != on || s.stream() != on;
+    if (!s.resumeFrom(resume, rewind)) {
+      return;
+    }
+    if (rewind) {
+      s.resumedOn = on;
     }
     if (!answer) {
       on.send(s.resumeState());
     }
-    if (waiting == null && answer) {
-      s.wakeStream(); // the failover already ended here on the peer's first Resume: re-send from its offset
+    if (waiting == null && (answer || !rewind)) {
+      s.wakeStream(); // the failover already ended here: re-send from its offset where we send
       return;
     }
     if (s.move instanceof Move.Migration m) {
@@ -278,6 +324,17 @@ final class Migrations {
     }
     table.listener().failoverDone(s, on.id(), waiting == null ? Duration.ZERO
         : Duration.ofNanos(System.nanoTime() - waiting.started));
+  }
+
+  /** Drops {@code on} from the streams our own Resumes of {@code s} wait on; true if it was one. */
+  private static boolean forgetOwnResume(Session s, MuxStream on) {
+    if (s.ownResumesOn == null || !s.ownResumesOn.remove(on)) {
+      return false;
+    }
+    if (s.ownResumesOn.isEmpty()) {
+      s.ownResumesOn = null;
+    }
+    return true;
   }
 
   /** The session ended with a move under way: the move ends too. */

@@ -40,11 +40,23 @@ sealed interface Move permits Move.Migration, Move.Failover {
   final class Failover implements Move {
     final long started = System.nanoTime();
     ScheduledFuture<?> deadline;
+    /** Sends our Resume again on another stream if no answer came by then (null while none is due). */
+    ScheduledFuture<?> resend;
+    /** Re-sends by that timer so far (a stream closing under the Resume does not count). */
+    int resends;
     boolean resumeSent;
 
     @Override
     public void cancelTimer() {
       deadline.cancel(false);
+      cancelResend();
+    }
+
+    void cancelResend() {
+      if (resend != null) {
+        resend.cancel(false);
+        resend = null;
+      }
     }
   }
 }

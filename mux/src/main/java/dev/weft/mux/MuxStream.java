@@ -52,6 +52,8 @@ final class MuxStream {
   private final long firstPing;
   private long lastPing;
   private long lastPong;
+  /** When the oldest Ping still unanswered went out (at least the latest one's), or 0: read by {@link #zombie}. */
+  private volatile long unansweredSince;
   /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
   private Map<Long, CompletableFuture<Duration>> probes;
   /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
@@ -130,6 +132,9 @@ final class MuxStream {
 
   /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
   private void ping() {
+    if (lastPong >= lastPing) {
+      unansweredSince = table.nanoTime(); // every earlier Ping was answered: this one starts the wait
+    }
     lastPing = table.nanoTime();
     loss = pingLoss.loss(lastPing, lossLimit);
     pingLoss.sent(lastPing);
@@ -144,6 +149,7 @@ final class MuxStream {
   void pong(long id) {
     if (id > lastPong && id >= firstPing && id <= lastPing) {
       lastPong = id;
+      unansweredSince = id == lastPing ? 0 : lastPing;
       long now = table.nanoTime();
       CompletableFuture<Duration> probe = probes == null ? null : probes.remove(id);
       if (probe != null) {
@@ -155,6 +161,15 @@ final class MuxStream {
       srtt = rtt.smoothed();
       minRtt = rtt.min();
     }
+  }
+
+  /**
+   * Whether a Ping has gone unanswered for longer than {@code floor} and {@code rtts} smoothed
+   * round trips: the stream is dead without its transport having noticed yet. Any thread.
+   */
+  boolean zombie(long now, Duration floor, int rtts) {
+    long since = unansweredSince;
+    return since != 0 && now - since > Math.max(floor.toNanos(), rtts * srtt);
   }
 
   /** Writes a control frame now; it goes out with the next flush. */

@@ -37,6 +37,12 @@ public interface PeerListener {
   /** The session's stream died; it waits for another one within the grace period. */
   default void failoverStarted(Session session, long fromStream, String why) {}
 
+  /**
+   * The failing-over session's Resume went unanswered on every ready stream, or there is none:
+   * only a new stream can carry it (the ones left may be dead without this side knowing yet).
+   */
+  default void resumeStranded(Session session) {}
+
   /** The session resumed on {@code toStream}; {@code took} runs from the failure to the resume. */
   default void failoverDone(Session session, long toStream, Duration took) {}
 

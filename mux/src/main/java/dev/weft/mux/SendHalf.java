@@ -143,14 +143,25 @@ final class SendHalf {
     return true;
   }
 
-  /** The peer's Resume: send again from what it received. False if that is outside what is held. */
-  boolean resume(Frame.Resume resume) {
+  /**
+   * The peer's Resume: send again from what it received ({@code rewind}), or only take its
+   * acknowledgement and window (a repeat). False if that is outside what is held.
+   */
+  boolean resume(Frame.Resume resume, boolean rewind) {
     if (resume.consumed() > resume.received() || resume.received() > bytesOut
-        || !ack(resume.consumed()) || !out.rewind(resume.received())) {
+        || !ack(resume.consumed()) || rewind && !out.rewind(resume.received())) {
       return false;
     }
-    closeSent = false;
+    closeSent &= !rewind;
     return credit(resume.consumed(), resume.window());
+  }
+
+  /**
+   * Whether the peer's Resume was overtaken by later frames: it asks for bytes the peer has since
+   * reported consumed (it came late, over a stream that had stalled).
+   */
+  boolean stale(Frame.Resume resume) {
+    return resume.received() < out.acked();
   }
 
   /** What a resume may ask for: bytes held and sent at least once, between these offsets. */

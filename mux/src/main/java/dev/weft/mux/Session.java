@@ -5,6 +5,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +39,14 @@ public final class Session {
   MuxStream queuedOn;
   /** The move under way, if any: owned by {@link Migrations}. */
   Move move;
-  /** The stream the peer's latest Resume came on (owned by {@link Migrations}): one per stream. */
+  /** The stream the peer's latest rewinding Resume came on (owned by {@link Migrations}). */
   MuxStream resumedOn;
   /**
-   * The stream this side's own Resume went out on, until the peer's Resume comes back on that
-   * stream (its answer, or the two crossed there) or the stream closes (owned by {@link Migrations}).
+   * The streams this side's own Resumes went out on, each until the peer's Resume comes back on
+   * it (its answer, or the two crossed there) or it closes; null while none (owned by
+   * {@link Migrations}).
    */
-  MuxStream ownResumeOn;
+  List<MuxStream> ownResumesOn;
   /** Set while an outbound open awaits the peer's Response. */
   CompletableFuture<Session> opening;
 
@@ -373,9 +375,17 @@ public final class Session {
     return receive.resumeState();
   }
 
-  /** Applies the peer's Resume: re-send from what it has received. False if it makes no sense. */
-  boolean resumeFrom(Frame.Resume resume) {
-    if (!send.resume(resume)) {
+  /** Whether the peer's Resume was overtaken by later frames of the peer (see SendHalf#stale). */
+  boolean staleResume(Frame.Resume resume) {
+    return send.stale(resume);
+  }
+
+  /**
+   * Applies the peer's Resume: re-send from what it has received ({@code rewind}), or only take
+   * what it acknowledges. False if it makes no sense.
+   */
+  boolean resumeFrom(Frame.Resume resume, boolean rewind) {
+    if (!send.resume(resume, rewind)) {
       protocolError("Resume at " + resume.received() + "/" + resume.consumed() + " is outside " + send.held());
       return false;
     }

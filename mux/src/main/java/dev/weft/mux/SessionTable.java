@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionTable {
   private static final Logger log = LoggerFactory.getLogger(SessionTable.class);
+  /** A Ping unanswered this long, and {@link #ZOMBIE_RTTS} round trips, marks a stream dead. */
+  private static final Duration ZOMBIE_FLOOR = Duration.ofSeconds(1);
+  private static final int ZOMBIE_RTTS = 4;
 
   private final EventExecutor executor;
   private final boolean highSide;
@@ -198,9 +203,14 @@ public final class SessionTable {
 
   /** Best live stream with fewer than {@code maxSessions} sessions, or null. */
   MuxStream best(int maxSessions) {
+    return best(s -> s.sessions() < maxSessions);
+  }
+
+  /** Best live stream that {@code eligible} lets through, or null. */
+  MuxStream best(Predicate<MuxStream> eligible) {
     List<StreamStats> live = new ArrayList<>();
     for (MuxStream s : streams.values()) {
-      if (s.live() && s.sessions() < maxSessions) {
+      if (s.live() && eligible.test(s)) {
         live.add(s.stats());
       }
     }
@@ -278,6 +288,17 @@ public final class SessionTable {
       }
     }, () -> result.completeExceptionally(new IOException("peer executor is shut down")));
     return result;
+  }
+
+  /**
+   * An attached stream whose Ping has gone unanswered for more than a second and four smoothed
+   * round trips (dead without its transport noticing yet: a node at its stream limit for the peer
+   * closes it to make room for a new one), or empty. Any thread.
+   */
+  public OptionalLong zombieStream() {
+    long now = nanoTime.getAsLong();
+    return streams.values().stream().filter(s -> s.zombie(now, ZOMBIE_FLOOR, ZOMBIE_RTTS))
+        .mapToLong(MuxStream::id).findFirst();
   }
 
   /** Snapshot of one attached stream (any thread), without building every stream's. */

@@ -78,6 +78,11 @@ final class Timers {
         "no stream to the peer within the " + grace.toMillis() + " ms grace period", true));
   }
 
+  /** Our Resume still unanswered after {@code wait} is sent again elsewhere. */
+  ScheduledFuture<?> resumeResend(Migrations migrations, Session s, Move.Failover f, Duration wait) {
+    return once(wait, () -> migrations.resendDue(s, f));
+  }
+
   /** Cancels the periodic work and every stream's pings. */
   void stop() {
     periodic.forEach(f -> f.cancel(false));

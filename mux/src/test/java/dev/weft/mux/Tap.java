@@ -12,13 +12,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test handler at the head of a pipeline: can make the path silently drop everything, delay what
  * arrives (a longer round trip), or stall delivery now and then as TCP does while it recovers a
- * lost segment (everything behind it waits).
+ * lost segment (everything behind it waits), or keep one end from learning that the channel closed.
  */
 final class Tap extends ChannelDuplexHandler {
   private record Held(long due, Object msg) {}
 
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private volatile boolean dropping;
+  private volatile boolean hidingClose;
   private volatile long delayNanos;
   private volatile long stallEveryBytes;
   private volatile long stallNanos;
@@ -28,6 +29,11 @@ final class Tap extends ChannelDuplexHandler {
   /** From now on nothing passes in either direction, and nobody is told. */
   void drop() {
     dropping = true;
+  }
+
+  /** From now on this end is not told when the channel closes: its stream lives on as a zombie. */
+  void hideClose() {
+    hidingClose = true;
   }
 
   boolean dropping() {
@@ -84,7 +90,9 @@ final class Tap extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     held.forEach(h -> ReferenceCountUtil.release(h.msg()));
     held.clear();
-    ctx.fireChannelInactive();
+    if (!hidingClose) {
+      ctx.fireChannelInactive();
+    }
   }
 
   @Override

@@ -29,6 +29,8 @@ public final class LinkedPeer {
   private final Map<Long, CompletableFuture<Void>> ready = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> forgotten = new CompletableFuture<>();
   private volatile Instant linkedSince;
+  /** A session's Resume went unanswered on every stream: they may be dead unnoticed (cleared by a new stream). */
+  private volatile boolean stranded;
   /** Bytes of the streams that closed (guarded by this), so the peer's totals never go down. */
   private long closedBytesIn;
   private long closedBytesOut;
@@ -86,8 +88,17 @@ public final class LinkedPeer {
     return mux;
   }
 
+  boolean stranded() {
+    return stranded;
+  }
+
+  void stranded(boolean now) {
+    stranded = now;
+  }
+
   /** Records a new stream; true if it is the peer's first. */
   synchronized boolean add(Stream stream, Instant now) {
+    stranded = false;
     boolean first = streams.isEmpty();
     streams.put(stream.id().value(), stream);
     ready.put(stream.id().value(), new CompletableFuture<>());
@@ -139,6 +150,16 @@ public final class LinkedPeer {
   /** Completes once the node dropped this entry and closed its session table. */
   CompletableFuture<Void> forgotten() {
     return forgotten;
+  }
+
+  /**
+   * Closes a stream of this peer that its session table finds dead (a Ping long unanswered) to
+   * make room for a new one; false if there is none.
+   */
+  boolean displaceZombie() {
+    Optional<Stream> zombie = Optional.ofNullable(streams.get(mux.zombieStream().orElse(0)));
+    zombie.ifPresent(s -> s.close("displaced by a new stream: its pings went unanswered"));
+    return zombie.isPresent();
   }
 
   int streamCount() {

@@ -211,11 +211,17 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  /** Why another stream to {@code peer} is refused, or null. */
+  /**
+   * Why another stream to {@code peer} is refused, or null. At the limit, a stream of the peer
+   * that is dead unnoticed (a zombie) is closed to make room: a peer whose host lost its sockets
+   * links again at once, and must not be refused for the streams it lost.
+   */
   private String streamLimitRefusal(Identity peer) {
     int max = config.limits().streamsPerPeer();
-    int streams = peers.get(peer).map(LinkedPeer::streamCount).orElse(0);
-    return streams >= max ? "too many streams with this peer (limit " + max + ")" : null;
+    Optional<LinkedPeer> linked = peers.get(peer);
+    int streams = linked.map(LinkedPeer::streamCount).orElse(0);
+    return streams < max || linked.get().displaceZombie() ? null
+        : "too many streams with this peer (limit " + max + ")";
   }
 
   // ---- the embedding API ----

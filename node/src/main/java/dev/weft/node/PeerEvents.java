@@ -34,6 +34,9 @@ final class PeerEvents implements PeerListener {
     /** A session started waiting for a new stream. */
     void failingOver();
 
+    /** A session's Resume found no stream it has not gone out on unanswered: a new one is needed. */
+    void resumeStranded();
+
     /** The table let go of a stream: the entry may be unused now. */
     void streamReleased();
   }
@@ -147,6 +150,11 @@ final class PeerEvents implements PeerListener {
     }
     bus.publish(new Event.FailoverStarted(bus.clock().instant(), s.id().toString(), IdText.of(from), why));
     effects.failingOver();
+  }
+
+  @Override
+  public void resumeStranded(Session s) {
+    effects.resumeStranded();
   }
 
   @Override

@@ -89,6 +89,12 @@ final class Peers {
       }
 
       @Override
+      public void resumeStranded() {
+        created[0].stranded(true);
+        relinker.wake(created[0]);
+      }
+
+      @Override
       public void streamReleased() {
         release(created[0]);
       }

@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Links a peer again after its last stream died while sessions wait to resume: dials each of the
+ * Links a peer again after its last stream died while sessions wait to resume (or its streams
+ * left a session's Resume unanswered: they may be dead unnoticed): dials each of the
  * peer's known endpoints, retrying with doubling backoff, only while sessions are waiting and
  * their failover grace period lasts. The first stream that comes up lets them resume.
  */
@@ -51,8 +52,9 @@ final class Relinker {
   }
 
   /**
-   * Called when a peer's last stream is gone and when one of its sessions starts failing over
-   * (either may come first): starts a run if sessions now wait with no stream to resume on.
+   * Called when a peer's last stream is gone, when one of its sessions starts failing over
+   * (either may come first) and when a session's Resume is stranded: starts a run if sessions now
+   * wait with no stream to resume on.
    */
   void wake(LinkedPeer peer) {
     if (grace.isZero() || !needed(peer) || !running.add(peer.identity())) {
@@ -65,13 +67,18 @@ final class Relinker {
       return;
     }
     Run run = new Run(peer, System.nanoTime() + grace.toNanos(), endpoints.size());
-    LOG.info("last stream to {} lost with sessions waiting: linking again via {}",
-        peer.identity().shortText(), endpoints);
+    LOG.info("{} with sessions waiting: linking again via {}", peer.linked()
+        ? "resumes unanswered on every stream to " + peer.identity().shortText()
+        : "last stream to " + peer.identity().shortText() + " lost", endpoints);
     endpoints.forEach(e -> run.attempt(e, FIRST_RETRY));
   }
 
+  /**
+   * With no stream left, or with streams that swallowed a session's Resumes unanswered (dead
+   * without this side noticing yet, e.g. a KCP peer that restarted or whose host lost its sockets).
+   */
   private static boolean needed(LinkedPeer peer) {
-    return !peer.linked()
+    return (!peer.linked() || peer.stranded())
         && peer.mux().sessions().stream().anyMatch(s -> s.state() == SessionState.FAILING_OVER);
   }
 

@@ -23,6 +23,10 @@ class FailoverFaultTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
   /** Ping timeout (15 s) plus the failover grace period (10 s) plus slack for two shared cores. */
   private static final Duration STREAM_DEATH_AND_GRACE = Duration.ofSeconds(60);
+  /** Below the 10 s grace period: a relink retry (at most 2 s apart), a handshake, the Resumes. */
+  private static final Duration RESUMED_AFTER_TCP_BACK = Duration.ofSeconds(8);
+  /** A relink (its retries back off to 2 s), a handshake and one round trip, on two busy cores. */
+  private static final Duration RESTART_NOTICED = Duration.ofSeconds(6);
 
   @TempDir
   Path dir;
@@ -78,6 +82,58 @@ class FailoverFaultTest {
       assertTrue(closed.contains("grace period"), closed);
       String verdict = transfer.ended(WAIT);
       assertTrue(verdict.startsWith("error "), verdict);
+    }
+  }
+
+  /**
+   * Every stream dies at once and only the left node notices part of it (issue 14 §3): its TCP
+   * connection is reset locally while the right node keeps a zombie, and the KCP path goes silent
+   * both ways, so the left node's Resume goes out on the zombie KCP stream and is lost. Unanswered,
+   * it makes the node link again, and once a TCP connection can be made the session resumes on it,
+   * well before the 10 s grace period; when the KCP path comes back its late frames change nothing.
+   * Without the re-sent Resume the session was reset at the end of the grace period.
+   */
+  @Test
+  void allStreamsDyingAtOnceNoticedByOneSideOnlyLoseNothing() throws Exception {
+    try (Hosts hosts = Hosts.start(dir)) {
+      Transfer transfer = hosts.transfer();
+      transfer.progresses(PROGRESS, WAIT, "at the start");
+      DeadSockets dead = DeadSockets.kill(hosts.pair, SecondPath.RIGHT, Hosts.WEFT_PORT);
+      hosts.awaitEvent(e -> e.contains("\"failover-started\""), WAIT, "the left node notices its TCP stream reset");
+      dead.tcpBack();
+      hosts.awaitEvent(e -> e.contains("\"failover\""), RESUMED_AFTER_TCP_BACK, "the session resumes on a new TCP stream");
+      transfer.progresses(PROGRESS, WAIT, "resumed, with the KCP path still silent");
+      dead.udpBack();
+      transfer.progresses(PROGRESS, WAIT, "with the KCP path back");
+      String verdict = transfer.finish(WAIT);
+      assertTrue(verdict.startsWith("ok "), verdict);
+    }
+  }
+
+  /**
+   * The left node's KCP stream to the killed peer stays a zombie (UDP tells it nothing), so its
+   * session's Resume goes out there and is lost; sent again nowhere, it makes the node link the
+   * peer again, and the restarted peer answers that it has no such session. Without that the
+   * session waited for the KCP stream's ping timeout (15 s) and then the relink.
+   */
+  @Test
+  void aRestartedPeerEndsTheSessionsItCannotResumeAtOnce() throws Exception {
+    try (Hosts hosts = Hosts.start(dir, "--failover-grace", "120")) {
+      Transfer before = hosts.transfer();
+      before.progresses(PROGRESS, WAIT, "before the kill");
+      long killed = System.nanoTime();
+      hosts.right.kill();
+      hosts.right.start();
+      long restarted = System.nanoTime();
+      String closed = hosts.awaitEvent(e -> e.contains("\"session-closed\""), STREAM_DEATH_AND_GRACE,
+          "the session the restarted peer no longer knows ends");
+      Duration took = Duration.ofNanos(System.nanoTime() - restarted);
+      assertTrue(closed.contains("no such session to resume"), closed);
+      String timing = "ended " + took.toMillis() + " ms after the restart, "
+          + Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms after the kill";
+      System.out.println(timing);
+      assertTrue(took.compareTo(RESTART_NOTICED) < 0, timing);
+      assertTrue(before.ended(WAIT).startsWith("error "));
     }
   }
 

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 final class Hosts implements AutoCloseable {
   static final int FORWARD_PORT = 7100;
   private static final int ECHO_PORT = 7000;
-  private static final int WEFT_PORT = 7411;
+  static final int WEFT_PORT = 7411;
 
   final NamespacePair pair;
   final SecondPath path;
@@ -42,12 +42,18 @@ final class Hosts implements AutoCloseable {
   }
 
   static Hosts start(Path dir) throws Exception {
+    return start(dir, new String[0]);
+  }
+
+  /** With more {@code weft run} options for the left node. */
+  static Hosts start(Path dir, String... leftOptions) throws Exception {
     NamespacePair pair = NamespacePair.create();
     try {
       SecondPath path = SecondPath.add(pair);
       NetnsNode right = new NetnsNode(pair.right(), dir.resolve("right"),
           "kcp:" + pair.right().address() + ":" + WEFT_PORT, "tcp:" + SecondPath.RIGHT + ":" + WEFT_PORT).start();
-      NetnsNode left = new NetnsNode(pair.left(), dir.resolve("left"), "tcp:127.0.0.1:" + WEFT_PORT).start();
+      NetnsNode left = new NetnsNode(pair.left(), dir.resolve("left"), "tcp:127.0.0.1:" + WEFT_PORT)
+          .withOptions(leftOptions).start();
       Hosts hosts = new Hosts(pair, path, left, right);
       hosts.startEcho();
       right.cli("expose", "echo", "--to", "127.0.0.1:" + ECHO_PORT, "--allow", left.identity);

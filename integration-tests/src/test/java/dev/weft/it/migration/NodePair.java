@@ -97,7 +97,7 @@ final class NodePair implements AutoCloseable {
     }
   }
 
-  private static Endpoint listener(Node node, Transport transport) {
+  static Endpoint listener(Node node, Transport transport) {
     return node.listeners().stream().filter(e -> e.transport() == transport).findFirst().orElseThrow();
   }
 
