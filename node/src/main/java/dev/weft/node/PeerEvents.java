@@ -34,6 +34,9 @@ final class PeerEvents implements PeerListener {
     /** A session started waiting for a new stream. */
     void failingOver();
 
+    /** A stream went silent: if all did, the peer is linked again. */
+    void streamSuspected();
+
     /** The table let go of a stream: the entry may be unused now. */
     void streamReleased();
   }
@@ -66,6 +69,17 @@ final class PeerEvents implements PeerListener {
       LOG.info("stream {} to {} closed by the session layer: {}", IdText.of(streamId), peer.shortText(), reason);
     }
     effects.streamReleased();
+  }
+
+  @Override
+  public void streamSuspicion(StreamStats stream, Duration silence) {
+    LOG.info("stream {} to {} {}", IdText.of(stream.id()), peer.shortText(), stream.suspect()
+        ? "is suspect: nothing heard for " + silence.toMillis() + " ms with an answer owed" : "answers again");
+    bus.publish(new Event.StreamSuspicion(bus.clock().instant(), IdText.of(stream.id()), peer,
+        stream.suspect(), silence.toMillis()));
+    if (stream.suspect()) {
+      effects.streamSuspected();
+    }
   }
 
   @Override

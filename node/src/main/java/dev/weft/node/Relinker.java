@@ -4,6 +4,7 @@ import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Stream;
 import dev.weft.mux.SessionState;
+import dev.weft.mux.StreamStats;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Links a peer again after its last stream died while sessions wait to resume: dials each of the
- * peer's known endpoints, retrying with doubling backoff, only while sessions are waiting and
- * their failover grace period lasts. The first stream that comes up lets them resume.
+ * Links a peer again after its last stream died while sessions wait to resume, or when every
+ * stream to it went silent with sessions on them (the node's address changed, a NAT forgot the
+ * mapping): dials each of the peer's known endpoints, retrying with doubling backoff, only while
+ * that lasts and at most the failover grace period. The first stream that comes up lets them
+ * resume.
  */
 final class Relinker {
   private static final Logger LOG = LoggerFactory.getLogger(Relinker.class);
@@ -51,8 +54,9 @@ final class Relinker {
   }
 
   /**
-   * Called when a peer's last stream is gone and when one of its sessions starts failing over
-   * (either may come first): starts a run if sessions now wait with no stream to resume on.
+   * Called when a peer's last stream is gone, when one of its sessions starts failing over
+   * (either may come first) and when one of its streams goes silent: starts a run if sessions
+   * now wait with no stream (or only silent ones) to resume on.
    */
   void wake(LinkedPeer peer) {
     if (grace.isZero() || !needed(peer) || !running.add(peer.identity())) {
@@ -65,12 +69,16 @@ final class Relinker {
       return;
     }
     Run run = new Run(peer, System.nanoTime() + grace.toNanos(), endpoints.size());
-    LOG.info("last stream to {} lost with sessions waiting: linking again via {}",
-        peer.identity().shortText(), endpoints);
+    LOG.info("{} to {} with sessions waiting: linking again via {}", peer.linked()
+        ? "every stream went silent" : "last stream lost", peer.identity().shortText(), endpoints);
     endpoints.forEach(e -> run.attempt(e, FIRST_RETRY));
   }
 
   private static boolean needed(LinkedPeer peer) {
+    List<StreamStats> streams = peer.mux().streams();
+    if (!streams.isEmpty() && streams.stream().allMatch(StreamStats::suspect)) {
+      return peer.mux().sessionCount() > 0;
+    }
     return !peer.linked()
         && peer.mux().sessions().stream().anyMatch(s -> s.state() == SessionState.FAILING_OVER);
   }
