@@ -17,10 +17,10 @@ final class StreamsCommand extends ListingCommand<StreamInfo> {
 
   @Override
   Table table(List<StreamInfo> streams) {
-    Table table = new Table("STREAM", "PEER", "TRANSPORT", "DIR", "REMOTE", "RTT", "SESSIONS", "AGE");
+    Table table = new Table("STREAM", "PEER", "TRANSPORT", "DIR", "REMOTE", "STATE", "RTT", "SESSIONS", "AGE");
     for (StreamInfo s : streams) {
       table.row(s.id(), name(s.peer()), s.transport(), s.dialled() ? "out" : "in", s.remote(),
-          Human.micros(s.rttMicros()), s.sessions(), Human.since(s.opened()));
+          s.state(), Human.micros(s.rttMicros()), s.sessions(), Human.since(s.opened()));
     }
     return table;
   }

@@ -191,6 +191,23 @@ final class Migrations {
     }
   }
 
+  /**
+   * A stream went silent while another is healthy (SilentPaths): its sessions resume elsewhere as
+   * if it had closed, and it stays attached. Whatever still arrives on it is dropped by offset, so
+   * nothing is lost either way; a session still opening there waits for its Response.
+   */
+  void leave(MuxStream silent) {
+    String reason = "stream " + IdText.of(silent.id()) + " went silent";
+    for (Session s : table.sessions()) {
+      if (s.move instanceof Move.Migration m && (m.to == silent || m.from == silent)) {
+        abandon(s, m, new MigrationException(reason + " during the migration"));
+      }
+      if (s.stream() == silent && s.state() != SessionState.OPENING) {
+        failover(s, silent, reason);
+      }
+    }
+  }
+
   private void failover(Session s, MuxStream lost, String reason) {
     if (s.state() == SessionState.OPENING) {
       s.terminate(Reason.STREAM_LOST, "stream closed before the peer answered: " + reason, false);

@@ -35,6 +35,7 @@ final class MuxStream {
   private final Consumer<String> close;
   private final Instant attached = Instant.now();
   private final Rtt rtt = new Rtt();
+  private final Liveness liveness = new Liveness();
   private final ArrayDeque<Session> active = new ArrayDeque<>();
   private volatile boolean ready;
   private volatile int sessions;
@@ -96,7 +97,7 @@ final class MuxStream {
     long s = srtt;
     long m = minRtt;
     return new StreamStats(id, ready && !closed, s == 0 ? null : Duration.ofNanos(s),
-        m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached);
+        m == 0 ? null : Duration.ofNanos(m), loss, sessions, attached, liveness.suspect());
   }
 
   /** The peer's Hello arrived: data may flow, and the first Ping goes out. */
@@ -130,8 +131,11 @@ final class MuxStream {
     probes.put(lastPing, result);
   }
 
-  /** A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval. */
-  private void ping() {
+  /**
+   * A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval.
+   * Also the probe into a silence (SilentPaths): its Pong clears the stream and gives a sample.
+   */
+  void ping() {
     if (lastPong >= lastPing) {
       unansweredSince = table.nanoTime(); // every earlier Ping was answered: this one starts the wait
     }
@@ -143,6 +147,27 @@ final class MuxStream {
 
   void received() {
     lastInbound = table.nanoTime();
+    if (liveness.heard()) {
+      table.silentPaths().answered(this);
+    }
+  }
+
+  Liveness liveness() {
+    return liveness;
+  }
+
+  /** The probe timeout: smoothed RTT plus 4 deviations, at least {@code floor}. */
+  long pto(long floor) {
+    long smoothed = rtt.smoothed();
+    return Math.max(floor, smoothed == 0 ? Liveness.INITIAL_PTO : smoothed + 4 * rtt.variance());
+  }
+
+  /** Something the peer must answer goes out: silence counts from the first one (see SilentPaths). */
+  private void owe(Frame frame) {
+    if (!liveness.owed() && Liveness.asksAnswer(frame)) {
+      liveness.owe(table.nanoTime());
+      table.silentPaths().watch();
+    }
   }
 
   /** Takes a sample only from a Pong answering one of our Pings, each at most once. */
@@ -189,6 +214,7 @@ final class MuxStream {
       fail("peer does not read: " + unread + " bytes wait to be sent");
       return;
     }
+    owe(frame);
     channel.write(frame, channel.voidPromise());
     flushNeeded = true;
     schedulePump();
@@ -233,6 +259,7 @@ final class MuxStream {
         session.queuedOn = null;
         continue;
       }
+      owe(frame);
       channel.write(frame, channel.voidPromise());
       flushNeeded = true;
       chunks++;

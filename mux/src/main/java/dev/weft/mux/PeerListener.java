@@ -12,6 +12,12 @@ public interface PeerListener {
 
   default void streamDetached(long streamId, String reason) {}
 
+  /**
+   * A stream became suspect ({@code stream.suspect()}: the peer owed an answer and was silent for
+   * {@code silence}, several probe timeouts) or answered again (silence zero).
+   */
+  default void streamSuspicion(StreamStats stream, Duration silence) {}
+
   default void sessionOpened(Session session) {}
 
   default void sessionRejected(SessionId id, String service, Reason reason, Direction direction) {}

@@ -133,7 +133,15 @@ final class SendHalf {
 
   /** The peer's Credit; false if it claims more consumed than was ever sent. */
   boolean credit(long consumed, int window) {
-    if (consumed > bytesOut || !ack(consumed)) {
+    if (consumed > bytesOut) {
+      return false;
+    }
+    if (consumed < out.acked()) {
+      // Stale: it came late on a stream the session left. Its window is old too, and would
+      // shrink how much writes may hold, refusing writes the current window allows.
+      return true;
+    }
+    if (!ack(consumed)) {
       return false;
     }
     peerLimit = Math.max(peerLimit, consumed + window);

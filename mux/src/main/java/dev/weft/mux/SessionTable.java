@@ -55,6 +55,7 @@ public final class SessionTable {
   private final Timers timers;
   private final Migrations migrations;
   private final Opens opens;
+  private final SilentPaths silentPaths;
   private final LogLimit logLimit = new LogLimit(System::nanoTime);
   private final LongSupplier nanoTime;
   private volatile boolean closed;
@@ -100,6 +101,7 @@ public final class SessionTable {
     this.timers = new Timers(executor, config);
     this.migrations = new Migrations(this, timers);
     this.opens = new Opens(this, acceptor, budget, timers, sessionIds);
+    this.silentPaths = new SilentPaths(this, migrations, timers);
     timers.start(this, config.rebalance() == null || !highSide ? null : new Rebalancer(this, config.rebalance()));
   }
 
@@ -206,15 +208,27 @@ public final class SessionTable {
     return best(s -> s.sessions() < maxSessions);
   }
 
-  /** Best live stream that {@code eligible} lets through, or null. */
+  /**
+   * Best live stream that {@code eligible} lets through, or null; a suspect one only when all are
+   * (see SilentPaths).
+   */
   MuxStream best(Predicate<MuxStream> eligible) {
     List<StreamStats> live = new ArrayList<>();
+    List<StreamStats> healthy = new ArrayList<>();
     for (MuxStream s : streams.values()) {
       if (s.live() && eligible.test(s)) {
-        live.add(s.stats());
+        StreamStats stats = s.stats();
+        live.add(stats);
+        if (!stats.suspect()) {
+          healthy.add(stats);
+        }
       }
     }
-    return live.isEmpty() ? null : streams.get(chooser.choose(live));
+    return live.isEmpty() ? null : streams.get(chooser.choose(healthy.isEmpty() ? live : healthy));
+  }
+
+  SilentPaths silentPaths() {
+    return silentPaths;
   }
 
   /**
@@ -377,6 +391,7 @@ public final class SessionTable {
     stream.ready(peerMaxPayload, config);
     listener.streamAttached(stream.stats());
     migrations.streamReady();
+    silentPaths.moveOffSuspects();
   }
 
   /** Called by a session as it ends: forget it, end its move, report. */

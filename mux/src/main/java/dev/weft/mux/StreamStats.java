@@ -11,9 +11,11 @@ import java.time.Instant;
  * @param minRtt lowest round-trip time seen, or null before the first Pong
  * @param loss share of the last 16 Pings not answered within a ping interval (late or never), 0..1
  * @param sessions sessions currently sending on this stream
+ * @param suspect the peer owes an answer on it and has been silent for several probe timeouts:
+ *     its sessions move to a healthy stream while it is probed (docs/protocol.md section 22)
  */
 public record StreamStats(long id, boolean ready, Duration srtt, Duration minRtt, double loss, int sessions,
-    Instant attached) {
+    Instant attached, boolean suspect) {
   /** How much worse one lost Ping in ten makes a stream: it counts as another smoothed RTT. */
   private static final double LOSS_WEIGHT = 10;
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every timer of one session table, in one place (after wireguard-go's timers.go). The table's
  * periodic work and each stream's pings run until {@link #stop}; a stream's pings also stop when
- * it detaches. A session's timeouts belong to what they guard (an open, a {@link Move}) and are
+ * it detaches; the silence checks run only while a stream owes an answer. A session's timeouts belong to what they guard (an open, a {@link Move}) and are
  * cancelled when it completes or the session ends. All run on the table's executor.
  */
 final class Timers {
@@ -55,6 +55,11 @@ final class Timers {
     if (pinger != null) {
       pinger.cancel(false);
     }
+  }
+
+  /** The next check for silent streams, {@code period} nanoseconds from now (see SilentPaths). */
+  void silenceCheck(long period, Runnable check) {
+    executor.schedule(check, period, TimeUnit.NANOSECONDS);
   }
 
   /** An outbound open that gets no Response within the open timeout is reset. */

@@ -39,10 +39,10 @@ class PingLossTest {
 
   @Test
   void lossInflatesTheScoreAndUnmeasuredStreamsComeLast() {
-    StreamStats clean = new StreamStats(1, true, Duration.ofMillis(10), null, 0, 0, Instant.EPOCH);
-    StreamStats lossy = new StreamStats(2, true, Duration.ofMillis(10), null, 0.1, 0, Instant.EPOCH);
-    StreamStats slowClean = new StreamStats(3, true, Duration.ofMillis(15), null, 0, 0, Instant.EPOCH);
-    StreamStats unmeasured = new StreamStats(4, true, null, null, 0, 0, Instant.EPOCH);
+    StreamStats clean = new StreamStats(1, true, Duration.ofMillis(10), null, 0, 0, Instant.EPOCH, false);
+    StreamStats lossy = new StreamStats(2, true, Duration.ofMillis(10), null, 0.1, 0, Instant.EPOCH, false);
+    StreamStats slowClean = new StreamStats(3, true, Duration.ofMillis(15), null, 0, 0, Instant.EPOCH, false);
+    StreamStats unmeasured = new StreamStats(4, true, null, null, 0, 0, Instant.EPOCH, false);
     assertEquals(10 * MS, clean.score());
     assertEquals(20 * MS, lossy.score());
     assertEquals(3, StreamChooser.BEST_QUALITY.choose(List.of(lossy, slowClean, unmeasured)));

@@ -53,6 +53,11 @@ final class Recorder implements PeerListener {
   }
 
   @Override
+  public void streamSuspicion(StreamStats stream, Duration silence) {
+    record((stream.suspect() ? "suspect " : "answered ") + dev.weft.identity.IdText.of(stream.id()));
+  }
+
+  @Override
   public void sessionOpened(Session session) {
     record("opened " + session.id());
   }

@@ -20,6 +20,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = Event.DialerRefused.class, name = "dialer-refused"),
   @JsonSubTypes.Type(value = Event.StreamOpened.class, name = "stream-opened"),
   @JsonSubTypes.Type(value = Event.StreamClosed.class, name = "stream-closed"),
+  @JsonSubTypes.Type(value = Event.StreamSuspicion.class, name = "stream-suspicion"),
   @JsonSubTypes.Type(value = Event.SessionOpened.class, name = "session-opened"),
   @JsonSubTypes.Type(value = Event.SessionRejected.class, name = "session-rejected"),
   @JsonSubTypes.Type(value = Event.SessionClosed.class, name = "session-closed"),
@@ -55,6 +56,14 @@ public sealed interface Event {
       boolean dialled) implements Event {}
 
   record StreamClosed(Instant at, String stream, Identity peer, String reason) implements Event {}
+
+  /**
+   * A stream went silent ({@code suspect}: the peer owed an answer and said nothing for
+   * {@code silentMillis}, several probe timeouts; its sessions move to a healthy stream) or
+   * answered again ({@code suspect} false, {@code silentMillis} 0).
+   */
+  record StreamSuspicion(Instant at, String stream, Identity peer, boolean suspect, long silentMillis)
+      implements Event {}
 
   /** {@code inbound} is true when the peer opened it. */
   record SessionOpened(Instant at, String session, Identity peer, String service, String stream,

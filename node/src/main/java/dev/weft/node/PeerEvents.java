@@ -37,6 +37,9 @@ final class PeerEvents implements PeerListener {
     /** A session's Resume found no stream it has not gone out on unanswered: a new one is needed. */
     void resumeStranded();
 
+    /** A stream went silent: if all did, the peer is linked again. */
+    void streamSuspected();
+
     /** The table let go of a stream: the entry may be unused now. */
     void streamReleased();
   }
@@ -69,6 +72,17 @@ final class PeerEvents implements PeerListener {
       LOG.info("stream {} to {} closed by the session layer: {}", IdText.of(streamId), peer.shortText(), reason);
     }
     effects.streamReleased();
+  }
+
+  @Override
+  public void streamSuspicion(StreamStats stream, Duration silence) {
+    LOG.info("stream {} to {} {}", IdText.of(stream.id()), peer.shortText(), stream.suspect()
+        ? "is suspect: nothing heard for " + silence.toMillis() + " ms with an answer owed" : "answers again");
+    bus.publish(new Event.StreamSuspicion(bus.clock().instant(), IdText.of(stream.id()), peer,
+        stream.suspect(), silence.toMillis()));
+    if (stream.suspect()) {
+      effects.streamSuspected();
+    }
   }
 
   @Override

@@ -95,6 +95,11 @@ final class Peers {
       }
 
       @Override
+      public void streamSuspected() {
+        relinker.wake(created[0]);
+      }
+
+      @Override
       public void streamReleased() {
         release(created[0]);
       }

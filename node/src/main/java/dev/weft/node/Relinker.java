@@ -4,6 +4,7 @@ import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Stream;
 import dev.weft.mux.SessionState;
+import dev.weft.mux.StreamStats;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Links a peer again after its last stream died while sessions wait to resume (or its streams
- * left a session's Resume unanswered: they may be dead unnoticed): dials each of the
- * peer's known endpoints, retrying with doubling backoff, only while sessions are waiting and
- * their failover grace period lasts. The first stream that comes up lets them resume.
+ * Links a peer again after its last stream died while sessions wait to resume, when its streams
+ * left a session's Resume unanswered (they may be dead unnoticed), or when every stream to it
+ * went silent with sessions on them (the node's address changed, a NAT forgot the mapping):
+ * dials each of the peer's known endpoints, retrying with doubling backoff, only while that
+ * lasts and at most the failover grace period. The first stream that comes up lets them resume.
  */
 final class Relinker {
   private static final Logger LOG = LoggerFactory.getLogger(Relinker.class);
@@ -53,8 +55,8 @@ final class Relinker {
 
   /**
    * Called when a peer's last stream is gone, when one of its sessions starts failing over
-   * (either may come first) and when a session's Resume is stranded: starts a run if sessions now
-   * wait with no stream to resume on.
+   * (either may come first), when a session's Resume is stranded and when one of its streams goes
+   * silent: starts a run if sessions now wait with no stream (or only silent ones) to resume on.
    */
   void wake(LinkedPeer peer) {
     if (grace.isZero() || !needed(peer) || !running.add(peer.identity())) {
@@ -67,17 +69,22 @@ final class Relinker {
       return;
     }
     Run run = new Run(peer, System.nanoTime() + grace.toNanos(), endpoints.size());
-    LOG.info("{} with sessions waiting: linking again via {}", peer.linked()
-        ? "resumes unanswered on every stream to " + peer.identity().shortText()
-        : "last stream to " + peer.identity().shortText() + " lost", endpoints);
+    LOG.info("{} to {} with sessions waiting: linking again via {}", !peer.linked()
+        ? "last stream lost" : peer.stranded() ? "resumes unanswered on every stream"
+        : "every stream went silent", peer.identity().shortText(), endpoints);
     endpoints.forEach(e -> run.attempt(e, FIRST_RETRY));
   }
 
   /**
-   * With no stream left, or with streams that swallowed a session's Resumes unanswered (dead
-   * without this side noticing yet, e.g. a KCP peer that restarted or whose host lost its sockets).
+   * With every stream silent, or with no stream left or with streams that swallowed a session's
+   * Resumes unanswered (dead without this side noticing yet, e.g. a KCP peer that restarted or
+   * whose host lost its sockets) while sessions fail over.
    */
   private static boolean needed(LinkedPeer peer) {
+    List<StreamStats> streams = peer.mux().streams();
+    if (!streams.isEmpty() && streams.stream().allMatch(StreamStats::suspect)) {
+      return peer.mux().sessionCount() > 0;
+    }
     return (!peer.linked() || peer.stranded())
         && peer.mux().sessions().stream().anyMatch(s -> s.state() == SessionState.FAILING_OVER);
   }

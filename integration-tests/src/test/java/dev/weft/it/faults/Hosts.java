@@ -29,6 +29,7 @@ final class Hosts implements AutoCloseable {
   static final int WEFT_PORT = 7411;
 
   final NamespacePair pair;
+  /** The second path, null for {@link #overTheWire}. */
   final SecondPath path;
   final NetnsNode left;
   final NetnsNode right;
@@ -41,25 +42,40 @@ final class Hosts implements AutoCloseable {
     this.right = right;
   }
 
-  static Hosts start(Path dir) throws Exception {
-    return start(dir, new String[0]);
+  /** Joined by a KCP stream over the emulated wire and a TCP one over a second path. */
+  static Hosts start(Path dir, String... leftOptions) throws Exception {
+    return start(dir, true, leftOptions);
   }
 
-  /** With more {@code weft run} options for the left node. */
-  static Hosts start(Path dir, String... leftOptions) throws Exception {
+  /**
+   * As {@link #start}, but the nodes are joined only by one TCP stream over the emulated wire
+   * (there is no second path): the left host can then move to another address under it.
+   */
+  static Hosts overTheWire(Path dir) throws Exception {
+    return start(dir, false);
+  }
+
+  /** {@code leftOptions}: more {@code weft run} options for the left node. */
+  private static Hosts start(Path dir, boolean twoPaths, String... leftOptions) throws Exception {
     NamespacePair pair = NamespacePair.create();
     try {
-      SecondPath path = SecondPath.add(pair);
-      NetnsNode right = new NetnsNode(pair.right(), dir.resolve("right"),
-          "kcp:" + pair.right().address() + ":" + WEFT_PORT, "tcp:" + SecondPath.RIGHT + ":" + WEFT_PORT).start();
+      SecondPath path = twoPaths ? SecondPath.add(pair) : null;
+      String wire = pair.right().address() + ":" + WEFT_PORT;
+      NetnsNode right = new NetnsNode(pair.right(), dir.resolve("right"), twoPaths
+          ? new String[] {"kcp:" + wire, "tcp:" + SecondPath.RIGHT + ":" + WEFT_PORT} : new String[] {"tcp:" + wire})
+          .start();
       NetnsNode left = new NetnsNode(pair.left(), dir.resolve("left"), "tcp:127.0.0.1:" + WEFT_PORT)
           .withOptions(leftOptions).start();
       Hosts hosts = new Hosts(pair, path, left, right);
       hosts.startEcho();
       right.cli("expose", "echo", "--to", "127.0.0.1:" + ECHO_PORT, "--allow", left.identity);
       hosts.watchEvents();
-      hosts.linkKcp();
-      hosts.linkTcp();
+      if (twoPaths) {
+        hosts.linkKcp();
+        hosts.linkTcp();
+      } else {
+        left.cli("link", right.identity, "tcp:" + wire);
+      }
       left.cli("forward", "127.0.0.1:" + FORWARD_PORT, right.identity, "echo");
       return hosts;
     } catch (Exception | AssertionError e) {

@@ -15,6 +15,9 @@ final class Transfer {
   private final Object changed = new Object();
   private final CompletableFuture<String> outcome = new CompletableFuture<>();
   private long verified;
+  /** When {@link #verified} last grew, and the longest wait for it to grow since {@link #gapsFrom}. */
+  private long lastProgress;
+  private long longestGap;
 
   private Transfer(Process process) {
     this.process = process;
@@ -34,6 +37,9 @@ final class Transfer {
         if (line.startsWith("progress ")) {
           synchronized (changed) {
             verified = Long.parseLong(line.substring(9));
+            long now = System.nanoTime();
+            longestGap = Math.max(longestGap, now - lastProgress);
+            lastProgress = now;
             changed.notifyAll();
           }
         } else if (line.startsWith("ok ") || line.startsWith("error ")) {
@@ -62,6 +68,24 @@ final class Transfer {
         }
         TimeUnit.NANOSECONDS.timedWait(changed, left);
       }
+    }
+  }
+
+  /**
+   * Starts measuring the longest time the verified bytes stood still, from now (the client reports
+   * them every 200 ms, so that is its resolution).
+   */
+  void gapsFrom() {
+    synchronized (changed) {
+      lastProgress = System.nanoTime();
+      longestGap = 0;
+    }
+  }
+
+  /** The longest time the verified bytes stood still since {@link #gapsFrom}, up to the last growth. */
+  Duration longestGap() {
+    synchronized (changed) {
+      return Duration.ofNanos(longestGap);
     }
   }
 

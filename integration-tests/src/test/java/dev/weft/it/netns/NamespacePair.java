@@ -92,6 +92,20 @@ public final class NamespacePair implements AutoCloseable {
     right.linkUp();
   }
 
+  /**
+   * The left host moves to another address on the wire ({@code next}, in place of its own, as a
+   * host that roams to another network): the right host routes to it, the old address is gone, and
+   * whatever was bound to it is silent from now on ({@link Namespace#address()} still names the
+   * old one).
+   */
+  public void moveLeft(String next) throws IOException {
+    Duration limit = Duration.ofSeconds(10);
+    Command.of("ip", "-n", right.name(), "route", "add", next + "/32", "dev", Namespace.DEVICE).check(limit);
+    Command.of("ip", "-n", left.name(), "addr", "del", LEFT_ADDRESS, "peer", RIGHT_ADDRESS, "dev", Namespace.DEVICE)
+        .check(limit);
+    Command.of("ip", "-n", left.name(), "addr", "add", next, "peer", RIGHT_ADDRESS, "dev", Namespace.DEVICE).check(limit);
+  }
+
   /** Ends the programs started in the namespaces, the wire, and removes both namespaces. */
   @Override
   public synchronized void close() {

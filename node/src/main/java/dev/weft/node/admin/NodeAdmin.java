@@ -67,7 +67,8 @@ public final class NodeAdmin implements NodeControl {
         HostPort.of(s.localAddress()).toString(), HostPort.of(s.remoteAddress()).toString(),
         s.initiator(), m.map(StreamStats::attached).orElse(null),
         m.map(StreamStats::srtt).map(NodeAdmin::micros).orElse(-1L),
-        m.map(StreamStats::sessions).orElse(0));
+        m.map(StreamStats::sessions).orElse(0),
+        m.map(t -> t.suspect() ? "suspect" : t.ready() ? "live" : "attaching").orElse("attaching"));
   }
 
   private static long micros(Duration d) {
