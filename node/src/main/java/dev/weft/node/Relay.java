@@ -145,7 +145,7 @@ final class Relay {
     fromSource.write(RelayReply.connected().encode(false));
     RelayCircuit circuit = new RelayCircuit(limits, source, target);
     return CarrierPipe.open(loopOf.apply(fromSource.executor()),
-        ch -> circuit.end(ch, fromSource), ch -> circuit.end(ch, toTarget))
+        ch -> circuit.end(0, ch, fromSource), ch -> circuit.end(1, ch, toTarget))
         .whenComplete((ok, e) -> {
           if (e != null) {
             toTarget.reset("the relay could not join the sessions: " + e.getMessage());

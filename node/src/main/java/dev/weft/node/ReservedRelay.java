@@ -18,15 +18,6 @@ public record ReservedRelay(Identity relay, String endpoint) {
     }
   }
 
-  /** Parses {@code RELAY_IDENTITY@tcp:HOST:PORT}; the message says what is wrong. */
-  public static ReservedRelay parse(String text) {
-    int at = text.indexOf('@');
-    if (at < 0) {
-      throw new IllegalArgumentException("'" + text + "': expected RELAY@tcp:HOST:PORT or RELAY@kcp:HOST:PORT");
-    }
-    return new ReservedRelay(Identity.parse(text.substring(0, at)), text.substring(at + 1));
-  }
-
   Endpoint direct() {
     return Endpoint.parse(endpoint);
   }
