@@ -3,6 +3,7 @@ package dev.weft.node;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionResetException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
@@ -67,7 +68,8 @@ final class PipeBridge extends SessionBridge {
 
   @Override
   public void onEnd(Session s) {
-    channel.close();
+    // After what is still to be flushed: a link's last message (its CLOSE and reason) goes through.
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> channel.close());
   }
 
   @Override

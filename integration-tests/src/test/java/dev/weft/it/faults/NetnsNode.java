@@ -25,6 +25,7 @@ final class NetnsNode {
   final Namespace namespace;
   final Path data;
   private final List<String> listen;
+  private final List<String> options = new ArrayList<>();
   private Process process;
   String identity;
 
@@ -34,6 +35,12 @@ final class NetnsNode {
     this.listen = List.of(listen);
   }
 
+  /** More {@code weft run} options, e.g. {@code --relay}. */
+  NetnsNode options(String... more) {
+    options.addAll(List.of(more));
+    return this;
+  }
+
   /** Starts (or restarts) the node and waits until its admin API is up. */
   NetnsNode start() throws Exception {
     if (identity == null) {
@@ -41,6 +48,7 @@ final class NetnsNode {
     }
     List<String> args = new ArrayList<>(List.of("--data", data.toString(), "run", "--admin", "127.0.0.1:0"));
     listen.forEach(l -> args.addAll(List.of("--listen", l)));
+    args.addAll(options);
     process = namespace.startJava(Main.class, args.toArray(String[]::new));
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String started = CompletableFuture.supplyAsync(() -> {
