@@ -430,6 +430,11 @@ public final class Node implements AutoCloseable {
     return usage;
   }
 
+  /** Requests refused since the start if this node relays (0 if not). */
+  long relayRefusals() {
+    return relaying == null ? 0 : relaying.refusals();
+  }
+
   private static String version() {
     String version = Node.class.getPackage().getImplementationVersion();
     return version == null ? "dev" : version;

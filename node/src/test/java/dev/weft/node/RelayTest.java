@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -183,6 +186,11 @@ class RelayTest {
         () -> a.link(b.identity(), through(r)).get(WAIT.toSeconds(), TimeUnit.SECONDS));
     assertEquals("STREAMS_FULL", refusal(second).code());
     assertTrue(refusal(second).getMessage().contains("limit 1"), refusal(second).getMessage());
+    String scraped = new String(r.metrics().scrape(), StandardCharsets.UTF_8);
+    // a's reservation is refused again at each retry: at least that one and the stream.
+    Matcher refusals = Pattern.compile("weft_relay_refusals_total (\\d+)").matcher(scraped);
+    assertTrue(refusals.find() && Integer.parseInt(refusals.group(1)) >= 2, scraped);
+    assertTrue(scraped.contains("weft_limit_used{limit=\"relayed_streams\"} 1.0"), scraped);
   }
 
   @Test
