@@ -32,7 +32,7 @@ final class RelayReplyReader implements SessionHandler {
   @Override
   public void onData(Session session, ByteBuf data) {
     try {
-      if (reply.isDone() || data.readableBytes() > received.maxWritableBytes()) {
+      if (reply.isDone() || received.refCnt() == 0 || data.readableBytes() > received.maxWritableBytes()) {
         fail(session, "the relay sent more than its reply");
         return;
       }
@@ -45,6 +45,7 @@ final class RelayReplyReader implements SessionHandler {
         } else {
           reply.completeExceptionally(new RelayRefusedException(r));
         }
+        release();
       });
     } catch (IllegalArgumentException e) {
       fail(session, e.getMessage());
@@ -56,17 +57,25 @@ final class RelayReplyReader implements SessionHandler {
   private void fail(Session session, String why) {
     session.reset(why);
     reply.completeExceptionally(new IllegalStateException(why));
+    release();
   }
 
   @Override
   public void onEnd(Session session) {
     reply.completeExceptionally(new IllegalStateException("the relay ended the session without a reply"));
-    received.release();
+    release();
   }
 
   @Override
   public void onReset(Session session, SessionResetException cause) {
     reply.completeExceptionally(cause);
-    received.release();
+    release();
+  }
+
+  /** Once the reply is read or the session ended, whichever comes first. */
+  private void release() {
+    if (received.refCnt() > 0) {
+      received.release();
+    }
   }
 }
