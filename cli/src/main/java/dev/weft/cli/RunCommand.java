@@ -3,16 +3,20 @@ package dev.weft.cli;
 import dev.weft.link.Linker;
 import dev.weft.mux.MuxConfig;
 import dev.weft.mux.Rebalance;
+import dev.weft.node.Access;
 import dev.weft.node.HostPort;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.NodeLimits;
+import dev.weft.node.RelayLimits;
+import dev.weft.node.ReservedRelay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +24,7 @@ import picocli.CommandLine.Option;
 final class RunCommand extends WeftCommand {
   private static final NodeLimits DEFAULTS = NodeLimits.defaults();
   private static final MuxConfig MUX = NodeConfig.SMALL_NODE_MUX;
+  private static final RelayLimits RELAY = RelayLimits.defaults();
   private static final long MIB = 1024 * 1024;
   /** 1 TiB: more than any machine this runs on, far from overflowing a byte count. */
   private static final long MAX_MIB = 1024 * 1024;
@@ -115,6 +120,45 @@ final class RunCommand extends WeftCommand {
           + "whichever comes first (default ${DEFAULT-VALUE}).")
   long rekeySeconds = NodeConfig.DEFAULT_REKEY_INTERVAL.toSeconds();
 
+  @Option(names = "--relay", description = "Relay for other peers: grant reservations and carry relayed "
+      + "streams to the peers that hold them (docs/nat.md).")
+  boolean relay;
+
+  @Option(names = "--reserve", paramLabel = "RELAY@EP",
+      description = "Keep a reservation at the relay RELAY (identity or alias) at EP, e.g. "
+          + "RELAY@tcp:relay.example.org:7411, so peers reach this node through it (repeatable; kept in the "
+          + "data directory).")
+  List<String> reserve = new ArrayList<>();
+
+  @Option(names = "--relay-max-reservations", paramLabel = "N",
+      description = "With --relay: peers holding a reservation at once (default ${DEFAULT-VALUE}).")
+  int relayReservations = RELAY.reservations();
+
+  @Option(names = "--relay-reservation-lifetime", paramLabel = "SECONDS",
+      description = "With --relay: how long a reservation lasts unless renewed (default ${DEFAULT-VALUE}).")
+  long relayLifetime = RELAY.reservationLifetime().toSeconds();
+
+  @Option(names = "--relay-allow", paramLabel = "PEER",
+      description = "With --relay: only these peers (identity or alias) may reserve (repeatable; default anyone).")
+  List<String> relayAllow = new ArrayList<>();
+
+  @Option(names = "--relay-max-streams", paramLabel = "N",
+      description = "With --relay: relayed streams at once (default ${DEFAULT-VALUE}).")
+  int relayStreams = RELAY.streams();
+
+  @Option(names = "--relay-max-streams-per-peer", paramLabel = "N",
+      description = "With --relay: relayed streams one peer may be an end of at once (default ${DEFAULT-VALUE}).")
+  int relayStreamsPerPeer = RELAY.streamsPerPeer();
+
+  @Option(names = "--relay-max-mib-per-stream", paramLabel = "MIB",
+      description = "With --relay: MiB a relayed stream may carry, both ways, before it is closed "
+          + "(default ${DEFAULT-VALUE}).")
+  long relayMib = RELAY.bytesPerStream() / MIB;
+
+  @Option(names = "--relay-max-stream-seconds", paramLabel = "SECONDS",
+      description = "With --relay: how long a relayed stream may last before it is closed (default ${DEFAULT-VALUE}).")
+  long relayStreamSeconds = RELAY.streamDuration().toSeconds();
+
   @Override
   public void run() {
     Node node;
@@ -155,7 +199,27 @@ final class RunCommand extends WeftCommand {
         : listen;
     endpoints.forEach(config::listen);
     adminOrigins.forEach(config::adminOrigin);
+    config.relay(relay, relayLimits());
+    reserve.forEach(text -> config.reserve(reservedRelay(text)));
     return config.build();
+  }
+
+  private ReservedRelay reservedRelay(String text) {
+    int at = text.indexOf('@');
+    if (at < 0) {
+      throw new IllegalArgumentException("--reserve '" + text + "': expected RELAY@tcp:HOST:PORT or RELAY@kcp:HOST:PORT");
+    }
+    return new ReservedRelay(peer(text.substring(0, at)), text.substring(at + 1));
+  }
+
+  private RelayLimits relayLimits() {
+    Access reservers = relayAllow.isEmpty() ? Access.anyone()
+        : Access.only(relayAllow.stream().map(this::peer).collect(Collectors.toSet()));
+    return RELAY.withReservations(positive("--relay-max-reservations", relayReservations),
+            Duration.ofSeconds(positive("--relay-reservation-lifetime", relayLifetime)), reservers)
+        .withStreams(positive("--relay-max-streams-per-peer", relayStreamsPerPeer),
+            positive("--relay-max-streams", relayStreams), mebibytes("--relay-max-mib-per-stream", relayMib),
+            Duration.ofSeconds(positive("--relay-max-stream-seconds", relayStreamSeconds)));
   }
 
   private MuxConfig mux() {

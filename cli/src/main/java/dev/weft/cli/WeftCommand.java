@@ -56,6 +56,14 @@ abstract class WeftCommand implements Runnable {
     return aliases().resolve(text);
   }
 
+  /** An endpoint given on the command line: a relayed one may name its relay by alias. */
+  String endpoint(String text) {
+    String prefix = "relay:";
+    int at = text.indexOf('@');
+    return text.startsWith(prefix) && at > 0
+        ? prefix + peer(text.substring(prefix.length(), at)) + text.substring(at) : text;
+  }
+
   /** The alias of {@code peer} if it has one, else its short form. */
   String name(Identity peer) {
     return aliases().nameOf(peer).orElse(peer.shortText());

@@ -1,10 +1,12 @@
 package dev.weft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.identity.Identity;
 import dev.weft.link.Endpoint;
 import dev.weft.link.RekeyStats;
 import dev.weft.link.Transport;
@@ -18,6 +20,8 @@ import dev.weft.node.Json;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
 import dev.weft.node.NodeStatus;
+import dev.weft.node.RelayLimits;
+import dev.weft.node.ReservedRelay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -164,6 +169,27 @@ class RunCommandTest {
     NodeStatus read = Json.mapper().convertValue(Json.mapper().valueToTree(status), NodeStatus.class);
     assertEquals(new RekeyStats(0, 0), read.rekeys());
     assertEquals(status.cookies(), read.cookies());
+  }
+
+  @Test
+  void relayOptionsReachTheNodeConfigAndAreChecked() {
+    String relay = "ab".repeat(32);
+    NodeConfig set = config(dirA, "--relay", "--relay-max-reservations", "3", "--relay-reservation-lifetime", "60",
+        "--relay-max-streams", "5", "--relay-max-streams-per-peer", "2", "--relay-max-mib-per-stream", "7",
+        "--relay-max-stream-seconds", "90", "--relay-allow", relay,
+        "--reserve", relay + "@tcp:192.0.2.1:7411", "--reserve", relay + "@kcp:192.0.2.1:7411");
+    assertTrue(set.relay());
+    RelayLimits limits = set.relayLimits();
+    assertEquals(new RelayLimits(3, 2, 5, 7L << 20, Duration.ofSeconds(90), Duration.ofSeconds(60),
+        Access.only(Set.of(Identity.parse(relay)))), limits);
+    assertEquals(List.of(new ReservedRelay(Identity.parse(relay), "tcp:192.0.2.1:7411"),
+        new ReservedRelay(Identity.parse(relay), "kcp:192.0.2.1:7411")), set.reserve());
+    NodeConfig defaults = config(dirA);
+    assertFalse(defaults.relay());
+    assertEquals(RelayLimits.defaults(), defaults.relayLimits());
+    assertEquals("weft: --relay-max-streams must be positive, got 0", refusal("--relay-max-streams", "0"));
+    assertEquals("weft: --reserve 'tcp:192.0.2.1:7411': expected RELAY@tcp:HOST:PORT or RELAY@kcp:HOST:PORT",
+        refusal("--reserve", "tcp:192.0.2.1:7411"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.weft.link;
 
+import dev.weft.identity.Identity;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -7,14 +8,23 @@ import java.util.regex.Pattern;
 /**
  * Where a node listens or is dialled: {@code tcp:HOST:PORT} or {@code kcp:HOST:PORT}, with an IPv6
  * literal in brackets ({@code kcp:[::1]:7411}). HOST may be a name; it is resolved when used.
+ *
+ * <p>A relayed endpoint, {@code relay:RELAY@tcp:HOST:PORT} (or {@code kcp:}), reaches a peer
+ * through the relay node of identity {@code relay} at that address (docs/protocol.md part 4):
+ * {@code transport}, {@code host} and {@code port} are then the relay's. The node links those;
+ * the {@link Linker} only dials and listens on direct ones.
  */
-public record Endpoint(Transport transport, String host, int port) {
+public record Endpoint(Transport transport, String host, int port, Identity relay) {
+  private static final String RELAY_PREFIX = Transport.RELAY.scheme() + ":";
   private static final Pattern HOSTNAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*\\.?");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?");
 
   public Endpoint {
     Objects.requireNonNull(transport, "transport");
+    if (transport == Transport.RELAY) {
+      throw new IllegalArgumentException("an endpoint's transport is tcp or kcp (a relayed one names the relay's)");
+    }
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is outside 0-65535");
@@ -24,10 +34,40 @@ public record Endpoint(Transport transport, String host, int port) {
     }
   }
 
-  /** Parses {@code tcp:HOST:PORT} / {@code kcp:HOST:PORT}; the message says what is wrong. */
+  /** A direct endpoint. */
+  public Endpoint(Transport transport, String host, int port) {
+    this(transport, host, port, null);
+  }
+
+  /** Reached through a relay. */
+  public boolean relayed() {
+    return relay != null;
+  }
+
+  /** The relay's own endpoint (this one if it is direct). */
+  public Endpoint hop() {
+    return new Endpoint(transport, host, port);
+  }
+
+  /**
+   * Parses {@code tcp:HOST:PORT} / {@code kcp:HOST:PORT} / {@code relay:IDENTITY@tcp:HOST:PORT}; the
+   * message says what is wrong. (An alias in place of IDENTITY is resolved by the caller.)
+   */
   public static Endpoint parse(String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("empty endpoint (expected tcp:HOST:PORT or kcp:HOST:PORT)");
+    }
+    if (text.startsWith(RELAY_PREFIX)) {
+      int at = text.indexOf('@');
+      if (at < 0) {
+        throw new IllegalArgumentException("endpoint '" + text + "': expected relay:RELAY@tcp:HOST:PORT");
+      }
+      Identity relay = Identity.parse(text.substring(RELAY_PREFIX.length(), at));
+      Endpoint hop = parse(text.substring(at + 1));
+      if (hop.relayed()) {
+        throw new IllegalArgumentException("endpoint '" + text + "': a relay is reached directly, not through another");
+      }
+      return new Endpoint(hop.transport, hop.host, hop.port, relay);
     }
     int colon = text.indexOf(':');
     if (colon < 0) {
@@ -68,7 +108,8 @@ public record Endpoint(Transport transport, String host, int port) {
 
   @Override
   public String toString() {
-    return transport.scheme() + ":" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    String direct = transport.scheme() + ":" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return relayed() ? RELAY_PREFIX + relay + "@" + direct : direct;
   }
 
   private static boolean isIpv6(String host) {

@@ -188,7 +188,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     SecureChannel secure = new SecureChannel(result, ctx.channel(), config, dialed);
     ctx.pipeline().replace(this, "secure", secure);
     if (!initiator()) {
-      Optional<String> refusal = config.accessPolicy().refusal(remote, (InetSocketAddress) ctx.channel().remoteAddress());
+      Optional<String> refusal = config.accessPolicy().refusal(remote, PipeAddresses.remoteOf(ctx.channel()));
       if (refusal.isPresent()) {
         config.onInboundFailure().accept(new HandshakeException(ctx.channel().remoteAddress(),
             "refused " + remote + ": " + refusal.get(), HandshakeOutcome.REFUSED_HERE));

@@ -91,29 +91,14 @@ public final class Linker implements AutoCloseable {
 
   /** Binds a listener; port 0 picks a free port (see {@link Listener#endpoint()}). */
   public CompletableFuture<Listener> listen(Endpoint endpoint) {
+    if (endpoint.relayed()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("cannot listen on a relayed endpoint"));
+    }
     ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        // Refused before any handshake work: a source over its rate, or a SYN or datagram flood
-        // beyond the pending cap, gets closed, not buffered. A KCP source has had its rate
-        // checked before its conversation was made (KcpListenerGate).
-        String refusal = admit((InetSocketAddress) ch.remoteAddress(), endpoint.transport() == Transport.TCP);
-        if (refusal != null) {
-          config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once",
-              HandshakeOutcome.NOT_ADMITTED));
-          // Not ch.close() here: kcp-netty registers a new child in its map only after this
-          // initializer returns, so closing now would leave the dead child in that map for good.
-          ch.eventLoop().execute(ch::close);
-          return;
-        }
-        AtomicInteger once = new AtomicInteger();
-        Runnable settled = () -> {
-          if (once.getAndIncrement() == 0) {
-            pending.decrementAndGet();
-          }
-        };
-        ch.closeFuture().addListener(f -> settled.run());
-        install(ch, Handshake.listener(config, endpoint.transport(), settled));
+        // A KCP source has had its rate checked before its conversation was made (KcpListenerGate).
+        accept(ch, (InetSocketAddress) ch.remoteAddress(), endpoint.transport(), endpoint.transport() == Transport.TCP);
       }
     };
     InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
@@ -131,6 +116,7 @@ public final class Linker implements AutoCloseable {
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .childHandler(accept))
           .bind(address);
+      case RELAY -> throw new IllegalStateException("an endpoint's transport is never relay");
     };
     CompletableFuture<Listener> result = new CompletableFuture<>();
     bound.addListener(f -> {
@@ -197,6 +183,10 @@ public final class Linker implements AutoCloseable {
    */
   public CompletableFuture<Stream> dial(Endpoint endpoint, Identity expected, EventLoop loop) {
     Objects.requireNonNull(expected, "expected identity");
+    if (endpoint.relayed()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "a relayed endpoint is linked through a session to the relay, not dialled"));
+    }
     CompletableFuture<Stream> result = new CompletableFuture<>();
     ChannelInitializer<Channel> init = new ChannelInitializer<>() {
       @Override
@@ -222,6 +212,7 @@ public final class Linker implements AutoCloseable {
           .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .handler(init))
           .connect(endpoint.socketAddress());
+      case RELAY -> throw new IllegalStateException("an endpoint's transport is never relay");
     };
     connected.addListener(f -> {
       if (f.isSuccess()) {
@@ -231,6 +222,63 @@ public final class Linker implements AutoCloseable {
       }
     });
     return result;
+  }
+
+  /**
+   * Dials {@code expected} over bytes carried some other way (a session through a relay): the
+   * link runs on one end of a {@link CarrierPipe} on {@code loop}, and {@code carrier} is given
+   * the other end, before any byte passes, to bridge to whatever carries them. The stream's
+   * transport is {@link Transport#RELAY}; it shows {@code addresses} as its own.
+   */
+  public CompletableFuture<Stream> dialCarried(Identity expected, PipeAddresses addresses, EventLoop loop,
+      Consumer<Channel> carrier) {
+    Objects.requireNonNull(expected, "expected identity");
+    CompletableFuture<Stream> result = new CompletableFuture<>();
+    CarrierPipe.open(loop, ch -> {
+      ch.attr(PipeAddresses.KEY).set(addresses);
+      install(ch, Handshake.dialer(config, Transport.RELAY, expected, result));
+    }, carrier).exceptionally(e -> {
+      result.completeExceptionally(e);
+      return null;
+    });
+    return result;
+  }
+
+  /**
+   * Accepts a link carried some other way, as {@link #dialCarried} dials one: counted among the
+   * pending handshakes (closed at once beyond their cap) and checked by the access policy like any
+   * other. The stream arrives through the {@code onStream} callback.
+   */
+  public CompletableFuture<Void> acceptCarried(PipeAddresses addresses, EventLoop loop, Consumer<Channel> carrier) {
+    return CarrierPipe.open(loop, ch -> {
+      ch.attr(PipeAddresses.KEY).set(addresses);
+      accept(ch, addresses.remote(), Transport.RELAY, false);
+    }, carrier);
+  }
+
+  /**
+   * Starts the listener's side of a handshake on a new inbound channel, or refuses it before any
+   * handshake work: a source over its rate, or a SYN or datagram flood beyond the pending cap, gets
+   * closed, not buffered.
+   */
+  private void accept(Channel ch, InetSocketAddress source, Transport transport, boolean checkRate) {
+    String refusal = admit(source, checkRate);
+    if (refusal != null) {
+      config.onInboundFailure().accept(new HandshakeException(ch.remoteAddress(), refusal + "; closed at once",
+          HandshakeOutcome.NOT_ADMITTED));
+      // Not ch.close() here: kcp-netty registers a new child in its map only after this
+      // initializer returns, so closing now would leave the dead child in that map for good.
+      ch.eventLoop().execute(ch::close);
+      return;
+    }
+    AtomicInteger once = new AtomicInteger();
+    Runnable settled = () -> {
+      if (once.getAndIncrement() == 0) {
+        pending.decrementAndGet();
+      }
+    };
+    ch.closeFuture().addListener(f -> settled.run());
+    install(ch, Handshake.listener(config, transport, settled));
   }
 
   /** Closes listeners and streams (each stream sends its close message) and stops owned event loops. */

@@ -54,12 +54,14 @@ public final class Stream {
     return initiator;
   }
 
+  /** For a relayed stream, the local address of the stream to the relay. */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) channel.localAddress();
+    return PipeAddresses.localOf(channel);
   }
 
+  /** For a relayed stream, the relay's address. */
   public InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) channel.remoteAddress();
+    return PipeAddresses.remoteOf(channel);
   }
 
   /** The Netty channel; its pipeline carries plaintext after the link handlers. */
@@ -108,6 +110,6 @@ public final class Stream {
   @Override
   public String toString() {
     return "Stream[" + id + " " + transport.scheme() + " " + (initiator ? "to " : "from ") + remote.shortText()
-        + " " + channel.remoteAddress() + "]";
+        + " " + remoteAddress() + "]";
   }
 }

@@ -23,6 +23,25 @@ class EndpointTest {
   }
 
   @Test
+  void relayedEndpointsNameTheRelayAndItsAddress() {
+    String relay = "ab".repeat(32);
+    Endpoint e = Endpoint.parse("relay:" + relay + "@kcp:[::1]:7411");
+    assertEquals("relay:" + relay + "@kcp:[::1]:7411", e.toString());
+    assertTrue(e.relayed());
+    assertEquals(relay, e.relay().toString());
+    assertEquals(Endpoint.parse("kcp:[::1]:7411"), e.hop());
+    Map<String, String> cases = Map.of(
+        "relay:" + relay + "@relay:" + relay + "@tcp:1.2.3.4:5", "not through another",
+        "relay:" + relay + "tcp:1.2.3.4:5", "expected relay:RELAY@tcp:HOST:PORT",
+        "relay:nothex@tcp:1.2.3.4:5", "identity",
+        "relay:1.2.3.4:5", "expected relay:RELAY@tcp:HOST:PORT");
+    cases.forEach((text, expected) -> {
+      IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> Endpoint.parse(text), text);
+      assertTrue(x.getMessage().contains(expected), text + " -> " + x.getMessage());
+    });
+  }
+
+  @Test
   void malformedEndpointsSayWhatIsWrong() {
     Map<String, String> cases = Map.of(
         "udp:1.2.3.4:5", "unknown transport 'udp'",

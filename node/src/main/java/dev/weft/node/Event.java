@@ -31,6 +31,10 @@ import java.util.List;
   @JsonSubTypes.Type(value = Event.FailoverDone.class, name = "failover"),
   @JsonSubTypes.Type(value = Event.Overflow.class, name = "overflow"),
   @JsonSubTypes.Type(value = Event.Traffic.class, name = "traffic"),
+  @JsonSubTypes.Type(value = Event.ReservationMade.class, name = "reservation-made"),
+  @JsonSubTypes.Type(value = Event.ReservationRenewed.class, name = "reservation-renewed"),
+  @JsonSubTypes.Type(value = Event.ReservationLost.class, name = "reservation-lost"),
+  @JsonSubTypes.Type(value = Event.RelayRefused.class, name = "relay-refused"),
 })
 public sealed interface Event {
   /** When the node saw it. */
@@ -108,4 +112,19 @@ public sealed interface Event {
 
     public record SessionBytes(String session, String stream, long bytesIn, long bytesOut) {}
   }
+
+  /** This node holds a reservation at {@code relay} now, for {@code lifetimeSeconds} unless renewed. */
+  record ReservationMade(Instant at, Identity relay, String endpoint, long lifetimeSeconds) implements Event {}
+
+  record ReservationRenewed(Instant at, Identity relay, long lifetimeSeconds) implements Event {}
+
+  /** A live reservation could not be renewed (the relay went away, restarted, or refused). */
+  record ReservationLost(Instant at, Identity relay, String reason) implements Event {}
+
+  /**
+   * This node, a relay, refused {@code peer}'s request ({@code reserve} or {@code connect to X});
+   * {@code code} is the refusal's name in docs/protocol.md §4.2.
+   */
+  record RelayRefused(Instant at, Identity peer, String request, String code, String reason)
+      implements Event {}
 }

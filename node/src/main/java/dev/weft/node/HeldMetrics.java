@@ -54,6 +54,8 @@ final class HeldMetrics implements MultiCollector {
         .dataPoint(counterPoint(events.droppedEver(), Labels.EMPTY)).build());
     out.add(gauge("weft_event_subscribers", "Event subscribers now (admin event feeds, embedders).")
         .dataPoint(gaugePoint(events.subscribers(), Labels.EMPTY)).build());
+    out.add(count("weft_relay_refusals", "Requests this node, a relay, refused (reservations and relayed streams).",
+        node.relayRefusals()));
     peersAndStreams(out);
     cookies(linker.cookieStats(), out);
     return new MetricSnapshots(out);

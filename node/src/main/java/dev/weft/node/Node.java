@@ -18,6 +18,7 @@ import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionId;
 import dev.weft.mux.SessionRejectedException;
+import dev.weft.mux.SessionTable;
 import dev.weft.node.admin.AdminAccess;
 import dev.weft.node.admin.AdminServer;
 import dev.weft.node.admin.AllowedOrigins;
@@ -26,6 +27,7 @@ import dev.weft.node.admin.NodeAdmin;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,6 +74,10 @@ public final class Node implements AutoCloseable {
   private final RecordFile<Expose> exposeFile;
   private final RecordFile<Forward> forwardFile;
   private final RecordFile<KnownEndpoint> endpointFile;
+  /** Null unless this node relays. */
+  private final Relay relaying;
+  private final Reservations reservations;
+  private final RelayedLinks relayedLinks;
   private final List<Expose> exposes = new ArrayList<>();
   private final List<KnownEndpoint> endpoints = new ArrayList<>();
   private AdminServer admin;
@@ -109,6 +115,40 @@ public final class Node implements AutoCloseable {
     this.exposeFile = new RecordFile<>(dir.resolve("exposes.json"), Expose.class);
     this.forwardFile = new RecordFile<>(dir.resolve("forwards.json"), Forward.class);
     this.endpointFile = new RecordFile<>(dir.resolve("endpoints.json"), KnownEndpoint.class);
+    this.relaying = config.relay() ? new Relay(config.relayLimits(), events,
+        peer -> peers.get(peer).filter(LinkedPeer::linked).map(LinkedPeer::mux), this::loopOf) : null;
+    this.reservations = new Reservations(reservedRelays(dir), this::relayTable, this::stream, io, events);
+    this.relayedLinks = new RelayedLinks(linker, this::relayTable, this::stream,
+        session -> loopOf(session.executor()), reservations::reservesAt);
+    services.add(RelayRequest.SERVICE, new RelayService(relaying, relayedLinks), Access.anyone());
+  }
+
+  /** The configured relays and those kept in the data directory; saved back if that adds any. */
+  private List<ReservedRelay> reservedRelays(Path dir) throws IOException {
+    RecordFile<ReservedRelay> file = new RecordFile<>(dir.resolve("reservations.json"), ReservedRelay.class);
+    List<ReservedRelay> all = new ArrayList<>(file.load());
+    config.reserve().stream().filter(r -> !all.contains(r)).forEach(all::add);
+    if (all.size() > file.load().size()) {
+      file.save(all);
+    }
+    return all;
+  }
+
+  private EventLoop loopOf(EventExecutor executor) {
+    EventLoop member = loops.member(executor);
+    return member != null ? member : io.next();
+  }
+
+  /** The session table of {@code relay}, linked first at {@code endpoint} if it has no stream. */
+  private CompletableFuture<SessionTable> relayTable(Identity relay, Endpoint endpoint) {
+    Optional<SessionTable> table = peers.get(relay).filter(LinkedPeer::linked).map(LinkedPeer::mux);
+    return table.map(CompletableFuture::completedFuture).orElseGet(() -> link(relay, endpoint)
+        .thenApply(stream -> peers.get(relay).map(LinkedPeer::mux).orElseThrow(
+            () -> new IllegalStateException("the stream to " + relay.shortText() + " closed at once"))));
+  }
+
+  private Optional<Stream> stream(Identity peer, long id) {
+    return peers.get(peer).flatMap(p -> p.stream(new StreamId(id)));
   }
 
   /**
@@ -149,6 +189,7 @@ public final class Node implements AutoCloseable {
       listeners.add(await(linker.listen(endpoint), "listen on " + endpoint));
     }
     endpoints.addAll(endpointFile.load());
+    reservations.start();
     for (Expose expose : exposeFile.load()) {
       services.add(expose.service(), new TcpTarget(expose.target(), loops), expose.access());
       exposes.add(expose);
@@ -262,7 +303,8 @@ public final class Node implements AutoCloseable {
     }
     // A new stream to a known peer runs on the loop of its session table (see EventLoops).
     EventLoop loop = peers.get(peer).map(p -> loops.member(p.mux().executor())).orElse(null);
-    CompletableFuture<Stream> dialled = linker.dial(endpoint, peer, loop);
+    CompletableFuture<Stream> dialled = endpoint.relayed() ? relayedLinks.dial(peer, endpoint)
+        : linker.dial(endpoint, peer, loop);
     dialled.whenComplete((stream, e) -> metrics.handshake(false, e == null ? HandshakeOutcome.ACCEPTED
         : e instanceof HandshakeException h ? h.outcome() : HandshakeOutcome.FAILED));
     return dialled.thenCompose(stream -> {
@@ -376,7 +418,7 @@ public final class Node implements AutoCloseable {
 
   private List<LimitUsage> limitUsage(Peers.Load load) {
     NodeLimits limits = config.limits();
-    return List.of(
+    List<LimitUsage> usage = new ArrayList<>(List.of(
         new LimitUsage("pending handshakes", linker.pendingHandshakes(), limits.pendingHandshakes()),
         new LimitUsage("sources over handshake rate (per s)", linker.throttledSources(),
             limits.handshakesPerSecond()),
@@ -385,7 +427,18 @@ public final class Node implements AutoCloseable {
             config.mux().maxSessionsPerPeer()),
         new LimitUsage("sessions per node", load.sessions(), limits.sessionsPerNode()),
         new LimitUsage("receive buffer bytes", scope.receiveMemory().used(), scope.receiveMemory().limit()),
-        new LimitUsage("unacknowledged send bytes", scope.sendMemory().used(), scope.sendMemory().limit()));
+        new LimitUsage("unacknowledged send bytes", scope.sendMemory().used(), scope.sendMemory().limit()),
+        new LimitUsage("reservations held at relays", reservations.live(), reservations.relays().size())));
+    if (relaying != null) {
+      usage.add(new LimitUsage("relay reservations", relaying.reservations(), relaying.limits().reservations()));
+      usage.add(new LimitUsage("relayed streams", relaying.streams(), relaying.limits().streams()));
+    }
+    return usage;
+  }
+
+  /** Requests refused since the start if this node relays (0 if not). */
+  long relayRefusals() {
+    return relaying == null ? 0 : relaying.refusals();
   }
 
   private static String version() {
@@ -508,6 +561,7 @@ public final class Node implements AutoCloseable {
         metricsServer.close();
       }
       forwards.all().forEach(f -> forwards.stop(f.bind().port()));
+      reservations.close();
       try {
         peers.close().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {

@@ -26,10 +26,14 @@ import java.util.Objects;
  * @param rekeyBytes bytes a stream sends under one key before it changes it (1 to 2^31)
  * @param rekeyInterval how long a stream sends under one key before it changes it: whichever of
  *     the two comes first (docs/protocol.md §6.1)
+ * @param relay offer relaying to other peers ({@code weft run --relay}, docs/nat.md)
+ * @param relayLimits what relaying may make this node hold
+ * @param reserve relays to keep a reservation at, besides those in the data directory
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
-    NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
+    NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval,
+    boolean relay, RelayLimits relayLimits, List<ReservedRelay> reserve) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -70,6 +74,8 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     if (rekeyInterval == null || rekeyInterval.isNegative() || rekeyInterval.isZero()) {
       throw new IllegalArgumentException("rekey interval must be positive, got " + rekeyInterval);
     }
+    Objects.requireNonNull(relayLimits, "relayLimits");
+    reserve = List.copyOf(reserve);
   }
 
   /**
@@ -98,6 +104,9 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private int cookieThreshold = DEFAULT_COOKIE_THRESHOLD;
     private long rekeyBytes = DEFAULT_REKEY_BYTES;
     private Duration rekeyInterval = DEFAULT_REKEY_INTERVAL;
+    private boolean relay;
+    private RelayLimits relayLimits = RelayLimits.defaults();
+    private final List<ReservedRelay> reserve = new ArrayList<>();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -173,9 +182,23 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    /** Offers relaying to other peers, within {@code limits} (default: off). */
+    public Builder relay(boolean on, RelayLimits limits) {
+      this.relay = on;
+      this.relayLimits = limits;
+      return this;
+    }
+
+    /** Keeps a reservation at {@code relay} (kept in the data directory too). */
+    public Builder reserve(ReservedRelay relay) {
+      reserve.add(relay);
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, metrics, createIdentity,
-          linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
+          linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval, relay,
+          relayLimits, reserve);
     }
   }
 }

@@ -35,7 +35,7 @@ final class NetnsNode {
     this.listen = List.of(listen);
   }
 
-  /** More {@code weft run} options for every start from now on. */
+  /** More {@code weft run} options for every start from now on, e.g. {@code --relay}. */
   NetnsNode withOptions(String... more) {
     options.addAll(List.of(more));
     return this;

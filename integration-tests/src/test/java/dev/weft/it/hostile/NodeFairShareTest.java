@@ -51,7 +51,7 @@ class NodeFairShareTest {
   Path dir;
 
   @ParameterizedTest
-  @EnumSource(Transport.class)
+  @EnumSource(value = Transport.class, names = {"TCP", "KCP"})
   void throwawayIdentitiesFillingTheNodesSessionsLeaveAnHonestPeerItsShare(Transport transport) throws Exception {
     SharedLimit rule = new SharedLimit(NodeLimits.defaults().sessionsPerNode());
     try (Victim victim = Victim.start(dir)) {
@@ -152,7 +152,7 @@ class NodeFairShareTest {
   private static final int SESSIONS_PER_ATTACKER = 8;
 
   @ParameterizedTest
-  @EnumSource(Transport.class)
+  @EnumSource(value = Transport.class, names = {"TCP", "KCP"})
   void uncreditedSendDataStaysWithinThePeersAndTheNodesBudgets(Transport transport) throws Exception {
     SharedLimit rule = new SharedLimit(NODE_BUDGET);
     try (Producer producer = Producer.start();

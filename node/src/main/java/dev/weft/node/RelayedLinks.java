@@ -1,0 +1,83 @@
+package dev.weft.node;
+
+import dev.weft.identity.Identity;
+import dev.weft.link.Endpoint;
+import dev.weft.link.Linker;
+import dev.weft.link.PipeAddresses;
+import dev.weft.link.Stream;
+import dev.weft.mux.Session;
+import dev.weft.mux.SessionTable;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Links carried by a session through a relay, both ends: dialling a peer at a relayed endpoint
+ * (CONNECT), and taking the relayed stream a relay announces (INCOMING). Either way an ordinary
+ * link, handshake and all, runs over the session, so the peer is proven as on any stream.
+ */
+final class RelayedLinks {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayedLinks.class);
+
+  private final Linker linker;
+  /** The relay's session table, linked first at the given endpoint if need be. */
+  private final BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable;
+  /** The stream a session to a relay runs on, for the addresses a relayed stream shows. */
+  private final BiFunction<Identity, Long, Optional<Stream>> streamOf;
+  private final Function<Session, EventLoop> loopOf;
+  /** Whether this node reserves at a relay: only those may announce relayed streams. */
+  private final Predicate<Identity> reservesAt;
+
+  RelayedLinks(Linker linker, BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable,
+      BiFunction<Identity, Long, Optional<Stream>> streamOf, Function<Session, EventLoop> loopOf,
+      Predicate<Identity> reservesAt) {
+    this.linker = linker;
+    this.relayTable = relayTable;
+    this.streamOf = streamOf;
+    this.loopOf = loopOf;
+    this.reservesAt = reservesAt;
+  }
+
+  /** Links {@code peer} through the relay {@code endpoint} names. */
+  CompletableFuture<Stream> dial(Identity peer, Endpoint endpoint) {
+    Identity relay = endpoint.relay();
+    return relayTable.apply(relay, endpoint.hop())
+        .thenCompose(table -> table.open(RelayRequest.SERVICE,
+            new RelayRequest(RelayRequest.Kind.CONNECT, peer).encode()))
+        .thenCompose(session -> RelayReplyReader.read(session, false)
+            .thenCompose(ok -> linker.dialCarried(peer, addresses(relay, session), loopOf.apply(session),
+                ch -> PipeBridge.join(ch, session)))
+            .whenComplete((stream, e) -> {
+              if (e != null) {
+                session.reset("relayed link failed: " + e.getMessage());
+              }
+            }));
+  }
+
+  /** A relay announces a relayed stream from {@code source}: accept its link over {@code session}. */
+  void incoming(Session session, Identity relay, Identity source) {
+    if (!reservesAt.test(relay)) {
+      session.reset("this node holds no reservation at " + relay.shortText());
+      return;
+    }
+    LOG.debug("relayed link from {} through {}", source.shortText(), relay.shortText());
+    linker.acceptCarried(addresses(relay, session), loopOf.apply(session), ch -> PipeBridge.join(ch, session))
+        .exceptionally(e -> {
+          session.reset("cannot take the relayed link: " + e.getMessage());
+          return null;
+        });
+  }
+
+  private PipeAddresses addresses(Identity relay, Session session) {
+    // A session between streams (migrating) shows no address rather than a stale one.
+    return streamOf.apply(relay, session.streamId())
+        .map(carrier -> new PipeAddresses(carrier.localAddress(), carrier.remoteAddress()))
+        .orElse(new PipeAddresses(new InetSocketAddress(0), new InetSocketAddress(0)));
+  }
+}

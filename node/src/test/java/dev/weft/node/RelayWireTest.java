@@ -1,0 +1,61 @@
+package dev.weft.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.identity.Identity;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The weft.relay requests and replies byte by byte, as docs/protocol.md §26 writes them. */
+@Timeout(10)
+class RelayWireTest {
+  private static final Identity PEER = Identity.parse("6d1e1e5f" + "00".repeat(28));
+
+  private static byte[] bytes(ByteBuf buf) {
+    byte[] out = ByteBufUtil.getBytes(buf);
+    buf.release();
+    return out;
+  }
+
+  @Test
+  void requestsAreTheirCodeAndIdentity() {
+    assertArrayEquals(new byte[] {1}, RelayRequest.reserve().encode());
+    byte[] connect = new RelayRequest(RelayRequest.Kind.CONNECT, PEER).encode();
+    assertEquals("02" + PEER, HexFormat.of().formatHex(connect));
+    assertEquals(new RelayRequest(RelayRequest.Kind.CONNECT, PEER), RelayRequest.decode(connect));
+    assertEquals(RelayRequest.reserve(), RelayRequest.decode(new byte[] {1}));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RelayRequest.decode(new byte[] {9}))
+        .getMessage().contains("unknown relay request 9"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RelayRequest.decode(new byte[] {2, 0}))
+        .getMessage().contains("CONNECT request of 2 bytes, not 33"));
+  }
+
+  @Test
+  void repliesAreAsTheProtocolWritesThem() {
+    assertEquals("0000000e10", HexFormat.of().formatHex(bytes(RelayReply.reserved(3600).encode(true))));
+    assertEquals("00", HexFormat.of().formatHex(bytes(RelayReply.connected().encode(false))));
+    RelayReply refusal = RelayReply.refused(RelayReply.Code.NO_RESERVATION, PEER.shortText() + " has no reservation here");
+    String example = "04 20 36 64 31 65 31 65 35 66 20 68 61 73 20 6e 6f 20 72 65 73 65 72 76 61 74 69 6f 6e 20 68 65 72 65";
+    assertEquals(example.replace(" ", ""), HexFormat.of().formatHex(bytes(refusal.encode(false))));
+    assertEquals(Optional.of(refusal), RelayReply.decode(Unpooled.wrappedBuffer(HexFormat.of().parseHex(
+        example.replace(" ", ""))), false));
+  }
+
+  @Test
+  void aReplyIsReadOnlyOnceComplete() {
+    assertEquals(Optional.empty(), RelayReply.decode(Unpooled.wrappedBuffer(new byte[] {0, 0, 0}), true));
+    assertEquals(Optional.empty(), RelayReply.decode(Unpooled.wrappedBuffer(new byte[] {4, 5, 'a'}), false));
+    assertEquals(Optional.of(RelayReply.reserved(1)),
+        RelayReply.decode(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 0, 1}), true));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> RelayReply.decode(Unpooled.wrappedBuffer(new byte[] {99}), false)).getMessage().contains("99"));
+  }
+}
