@@ -46,6 +46,10 @@ public final class Linker implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** The largest byte threshold {@link Builder#rekeyAfter} takes (2^31: half what a peer accepts). */
   public static final long MAX_REKEY_BYTES = Rekeying.MAX_AFTER_BYTES;
+  /** KCP's window by default and its bounds, in bytes (see {@link Builder#kcpWindow}). */
+  public static final int DEFAULT_KCP_WINDOW = KcpSettings.DEFAULT_WINDOW_BYTES;
+  public static final int MIN_KCP_WINDOW = KcpSettings.MIN_WINDOW_BYTES;
+  public static final int MAX_KCP_WINDOW = KcpSettings.MAX_WINDOW_BYTES;
   /** Writability flips at these many buffered bytes: enough to keep a fast link busy. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
@@ -60,6 +64,7 @@ public final class Linker implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final HandshakeRate rate;
   private final CookieLoad cookieLoad;
+  private final KcpSettings kcp;
   private final CookieStats.Counters cookieCounters = new CookieStats.Counters();
   private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
 
@@ -79,6 +84,7 @@ public final class Linker implements AutoCloseable {
     this.handshakeBurst = b.handshakeBurst;
     this.rate = new HandshakeRate(b.handshakesPerSecond, b.handshakeBurst);
     this.cookieLoad = new CookieLoad(b.cookieThreshold, pending::get, b.maxPendingHandshakes);
+    this.kcp = b.kcp;
   }
 
   public static Builder builder(NodeKey nodeKey) {
@@ -256,15 +262,15 @@ public final class Linker implements AutoCloseable {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <B extends AbstractBootstrap<?, ?>> B kcpOptions(B bootstrap) {
-    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.options().entrySet()) {
+  private <B extends AbstractBootstrap<?, ?>> B kcpOptions(B bootstrap) {
+    for (Map.Entry<ChannelOption<?>, Object> option : kcp.options().entrySet()) {
       if (bootstrap instanceof UkcpServerBootstrap server) {
         server.childOption((ChannelOption) option.getKey(), option.getValue());
       } else {
         ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
       }
     }
-    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.socketOptions().entrySet()) {
+    for (Map.Entry<ChannelOption<?>, Object> option : kcp.socketOptions().entrySet()) {
       ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
     }
     return bootstrap;
@@ -285,6 +291,7 @@ public final class Linker implements AutoCloseable {
     private int handshakesPerSecond = 20;
     private int handshakeBurst = 10;
     private int cookieThreshold = 10;
+    private KcpSettings kcp = KcpSettings.DEFAULTS;
     private EventLoopGroup tcpGroup;
     private EventLoopGroup kcpGroup;
 
@@ -370,6 +377,15 @@ public final class Linker implements AutoCloseable {
         throw new IllegalArgumentException("cookie threshold must not be negative");
       }
       this.cookieThreshold = perSecond;
+      return this;
+    }
+
+    /**
+     * KCP's send and receive windows, in bytes (default 3 MiB, 64 KiB to 64 MiB): what a KCP link
+     * keeps in flight, so about its throughput × round trip. UDP socket buffers are twice this.
+     */
+    public Builder kcpWindow(int bytes) {
+      this.kcp = new KcpSettings(bytes);
       return this;
     }
 

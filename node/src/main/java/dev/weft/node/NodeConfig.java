@@ -26,10 +26,13 @@ import java.util.Objects;
  * @param rekeyBytes bytes a stream sends under one key before it changes it (1 to 2^31)
  * @param rekeyInterval how long a stream sends under one key before it changes it: whichever of
  *     the two comes first (docs/protocol.md §6.1)
+ * @param kcpWindow KCP's send and receive windows in bytes, about throughput × RTT of a KCP link
+ *     ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW}; UDP buffers are twice it)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
-    NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval) {
+    NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval,
+    int kcpWindow) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -70,6 +73,10 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     if (rekeyInterval == null || rekeyInterval.isNegative() || rekeyInterval.isZero()) {
       throw new IllegalArgumentException("rekey interval must be positive, got " + rekeyInterval);
     }
+    if (kcpWindow < Linker.MIN_KCP_WINDOW || kcpWindow > Linker.MAX_KCP_WINDOW) {
+      throw new IllegalArgumentException("KCP window must be " + Linker.MIN_KCP_WINDOW / 1024 + " to "
+          + Linker.MAX_KCP_WINDOW / 1024 + " KiB, got " + kcpWindow + " bytes");
+    }
   }
 
   /**
@@ -98,6 +105,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private int cookieThreshold = DEFAULT_COOKIE_THRESHOLD;
     private long rekeyBytes = DEFAULT_REKEY_BYTES;
     private Duration rekeyInterval = DEFAULT_REKEY_INTERVAL;
+    private int kcpWindow = Linker.DEFAULT_KCP_WINDOW;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -173,9 +181,16 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    /** KCP's windows in bytes (default 3 MiB, 64 KiB to 64 MiB): size them for throughput × RTT. */
+    public Builder kcpWindow(int bytes) {
+      this.kcpWindow = bytes;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, metrics, createIdentity,
-          linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval);
+          linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval,
+          kcpWindow);
     }
   }
 }
