@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>Stream mode: the link is a byte stream; message mode would cap a write at 127 fragments.
- *   <li>nodelay: a lost segment is resent after srtt + max(interval, 4 rttvar), at least 30 ms,
+ *   <li>nodelay: a lost segment is resent after srtt + max(interval, 4 rttvar), at least 30 ms
+ *       ({@link KcpRtoFloor} raises that floor to 200 ms while a bulk transfer fills the window),
  *       and each further resend waits 1.5 times longer (without it: at least 100 ms, doubling). On
  *       the emulated WAN a lost 64-byte request or reply costs 58-62 ms more, where TCP waits
  *       250-300 ms for its minimum RTO or tail-loss probe. The 30 ms floor is left as nodelay sets

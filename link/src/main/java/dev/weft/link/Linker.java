@@ -2,6 +2,7 @@ package dev.weft.link;
 
 import dev.weft.identity.Identity;
 import dev.weft.identity.NodeKey;
+import io.jpower.kcp.netty.UkcpChannel;
 import io.jpower.kcp.netty.UkcpChannelOption;
 import io.jpower.kcp.netty.UkcpClientChannel;
 import io.netty.bootstrap.AbstractBootstrap;
@@ -112,6 +113,9 @@ public final class Linker implements AutoCloseable {
           ch.eventLoop().execute(ch::close);
           return;
         }
+        if (ch instanceof UkcpChannel kcp) {
+          KcpRtoFloor.install(kcp);
+        }
         AtomicInteger once = new AtomicInteger();
         Runnable settled = () -> {
           if (once.getAndIncrement() == 0) {
@@ -211,6 +215,7 @@ public final class Linker implements AutoCloseable {
           kcp.conv(RANDOM.nextInt() | 1);
           KcpSocketErrors.install(kcp);
           KcpDialerCookie.install(kcp);
+          KcpRtoFloor.install(kcp);
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }
