@@ -69,7 +69,7 @@ wan_throughput() {
       [ -z "${WAN_SS[$row]:-}" ] && continue
       stop_bg "$SS_WATCH_PID"
       evidence=$(python3 "$BENCH_DIR/tools/ss_evidence.py" "$BENCH_TMP/ss.txt" 2>/dev/null) || continue
-      for name in cwnd_p50 rate_p50_MBps notsent_max_kB retrans; do ss[$row.$name]+="$(field "$name" "$evidence") "; done
+      for name in cwnd_p50 rate_p50_MBps notsent_max_kB retrans rwnd_limited_pct; do ss[$row.$name]+="$(field "$name" "$evidence") "; done
     done
   done
   for row in "${WAN_ROWS[@]}"; do
@@ -80,6 +80,7 @@ wan_throughput() {
     record "$section" "$row" "ss delivery rate p50" MB/s ${ss[$row.rate_p50_MBps]}
     record "$section" "$row" "ss notsent max" kB ${ss[$row.notsent_max_kB]}
     record "$section" "$row" "ss retransmits" segments ${ss[$row.retrans]}
+    record "$section" "$row" "ss receive-window limited" % ${ss[$row.rwnd_limited_pct]}
   done
 }
 

@@ -12,6 +12,9 @@ connection beside its data connection). Prints one line of NAME=VALUE:
     bbr_bw_p50_MBps  BBR's bottleneck bandwidth estimate, when BBR runs (else 0)
     notsent_max_kB   most bytes written by the application but not yet sent
     retrans      segments retransmitted during the run (last sample less first)
+    rwnd_limited_pct  share of the time spent sending that the receiver's window held it back:
+                 high means the receiving end (its reads), low with much not sent means the
+                 congestion window
 Exits non-zero when no sample had a connection.
 """
 import re
@@ -32,7 +35,8 @@ def connection(text):
     fields = {"peer": " ".join(text.split()[3:5])}
     for name, pattern in (("cwnd", r"\bcwnd:(\d+)"), ("rtt", r"\brtt:([\d.]+)/"),
                           ("sent", r"\bbytes_sent:(\d+)"), ("notsent", r"\bnotsent:(\d+)"),
-                          ("retrans", r"\bretrans:\d+/(\d+)")):
+                          ("retrans", r"\bretrans:\d+/(\d+)"), ("busy", r"\bbusy:(\d+)ms"),
+                          ("rwnd_limited", r"\brwnd_limited:(\d+)ms")):
         match = re.search(pattern, text)
         fields[name] = float(match.group(1)) if match else 0.0
     delivery = re.search(r"\bdelivery_rate ([\d.]+[KMG]?bps)", text)
@@ -70,7 +74,15 @@ def main(path):
     print(f"samples={len(taken)} cwnd_p50={median('cwnd'):.0f} rtt_p50_ms={median('rtt'):.1f} "
           f"rate_p50_MBps={median('rate'):.1f} bbr_bw_p50_MBps={median('bbr'):.1f} "
           f"notsent_max_kB={max(c['notsent'] for c in taken) / 1000:.0f} "
-          f"retrans={max(0, taken[-1]['retrans'] - taken[0]['retrans']):.0f}")
+          f"retrans={max(0, taken[-1]['retrans'] - taken[0]['retrans']):.0f} "
+          f"rwnd_limited_pct={share(taken, 'rwnd_limited'):.0f}")
+
+
+def share(taken, key):
+    """How much of the time the connection was busy sending during the run it spent limited by
+    {key}, in % (the kernel counts both since the connection started)."""
+    busy = taken[-1]["busy"] - taken[0]["busy"]
+    return 100 * (taken[-1][key] - taken[0][key]) / busy if busy > 0 else 0
 
 
 if __name__ == "__main__":
