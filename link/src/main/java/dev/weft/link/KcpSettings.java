@@ -32,7 +32,7 @@ import java.util.Map;
  *   <li>Windows sized from the bandwidth-delay product: with no congestion window, what is in
  *       flight is the window, and throughput is about window / RTT. The fixed 512 segments (~700
  *       KB) of before held weft over KCP at ~10 MB/s on a 50 ms path that carries ~45 MB/s; the
- *       3 MiB default (2,286 segments) covers 60 MB/s at 50 ms. Configurable from 64 KiB to 64
+ *       3 MiB default (2,287 segments) covers 60 MB/s at 50 ms. Configurable from 64 KiB to 64
  *       MiB ({@code weft run --kcp-window-kib}; KCP's window field is 16 bits of segments). The
  *       receive window is also the most a peer can make one link hold out of order. Memory is
  *       used only while data is in flight.
