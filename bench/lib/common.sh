@@ -59,14 +59,14 @@ wait_for_line() {
   return 1
 }
 
-# wait_for_port PORT SECONDS [NETNS]: true once something accepts on 127.0.0.1:PORT.
+# wait_for_port PORT SECONDS [NETNS [HOST]]: true once something accepts on HOST:PORT (127.0.0.1).
 wait_for_port() {
-  local port=$1 deadline=$((SECONDS + $2)) ns=${3:-}
+  local port=$1 deadline=$((SECONDS + $2)) ns=${3:-} host=${4:-127.0.0.1}
   while ((SECONDS < deadline)); do
     if [ -n "$ns" ]; then
-      ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && return 0
+      ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null && return 0
     else
-      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+      (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
     fi
     sleep 0.1
   done

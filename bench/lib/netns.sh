@@ -53,6 +53,14 @@ netns_impair() {
   read -r -t 10 line <&"$NETNS_WIRE_OUT" && [ "$line" = ok ] || { log "wire refused '$*': $line"; return 1; }
 }
 
+# netns_congestion_control NAME: TCP's congestion control in both namespaces (per namespace in Linux).
+netns_congestion_control() {
+  local ns
+  for ns in "$NETNS_LEFT" "$NETNS_RIGHT"; do
+    ip netns exec "$ns" sysctl -q -w net.ipv4.tcp_congestion_control="$1" >/dev/null 2>&1 || return 1
+  done
+}
+
 netns_pair_down() {
   local ns pid
   for ns in "${NETNS_LEFT:-}" "${NETNS_RIGHT:-}"; do

@@ -276,18 +276,6 @@ weft_link_rate_rows() {
   else skip links "$row" "LinkerRate failed: $(tail -1 "$BENCH_TMP/action.log")"; fi
 }
 
-# weft over the emulated wire, TCP or KCP stream: the netns section calls this per loss rate.
-weft_netns_rows() { # LOSS TRANSPORT
-  local loss=$1 transport=$2 row="weft over $2"
-  weft_start a "$NETNS_LEFT_ADDR" "$NETNS_LEFT" && weft_start b "$NETNS_RIGHT_ADDR" "$NETNS_RIGHT" || { weft_stop a b; return 1; }
-  weft_link a b "$transport" "$NETNS_RIGHT_ADDR" >/dev/null || { weft_stop a b; return 1; }
-  # The forward listens inside the left namespace; the targets run in the right one on its wire address.
-  weft_tunnel a b "$NETNS_RIGHT_ADDR" "$IPERF_PORT" "$ECHO_PORT" || { weft_stop a b; return 1; }
-  [ -z "$NETNS_THROUGHPUT" ] || NETNS=$NETNS_LEFT measure_throughput "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[0]}"
-  NETNS=$NETNS_LEFT measure_rtt "netns $loss" "$row" 127.0.0.1 "${TUNNEL_PORTS[1]}" "$NETNS_RTT_COUNT"
-  weft_stop a b
-}
-
 # Migration pause and failover time as the node reports them (MigrationDone.pauseMicros,
 # Failover.millis), from bench/migration: two nodes in one JVM over real loopback TCP and KCP
 # links, 8 sessions keeping both streams busy. Independent of the CLI, so it measures even while

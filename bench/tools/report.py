@@ -50,9 +50,16 @@ def number(value, unit=""):
     return f"{value:.3g}" if value < 1 else f"{value:.1f}"
 
 
+def netns_loss(section):
+    """'netns 5' or 'netns 5 reno' → ('5', '' or ', TCP congestion control reno')."""
+    words = section.split()
+    return words[1], f", TCP congestion control {words[2]}" if len(words) > 2 else ""
+
+
 def section_title(section):
     if section.startswith("netns "):
-        return f"Emulated WAN: 50 ms RTT, {section.split()[1]} % loss each way (two namespaces)"
+        loss, cc = netns_loss(section)
+        return f"Emulated WAN: 50 ms RTT, {loss} % loss each way (two namespaces{cc})"
     return TITLES.get(section, section)
 
 
@@ -120,7 +127,7 @@ def plot_rtt(sections, title, filename, docs, scratch, measured, unit="µs"):
     count = 0
     with open(data, "w") as out:
         for section in sections:
-            prefix = section.split(" ", 1)[1] + " % loss: " if section.startswith("netns ") else ""
+            prefix = " ".join(section.split()[1:2] + ["% loss"] + section.split()[2:]) + ": " if section.startswith("netns ") else ""
             for name, metrics in measured.get(section, {}).items():
                 p50 = metrics.get("64 B RTT p50")
                 p99 = metrics.get("64 B RTT p99")
@@ -181,11 +188,35 @@ def targets(measured):
         ("KCP RTT p99 at 5 % loss ≤ 0.6× TCP's (both through weft)",
          kcp and tcp and (f"{kcp / tcp:.2f}×", kcp <= 0.6 * tcp)),
     ]
+    checks += wan_targets(measured)
     lines = ["| target | this run | met |", "|---|---:|:---:|"]
     for name, result in checks:
         shown, met = result if result else ("not measured", None)
         lines.append(f"| {name} | {shown} | {'–' if met is None else 'yes' if met else '**no**'} |")
     return "\n".join(lines)
+
+
+def wan_targets(measured):
+    """Issue 14's throughput targets across the emulated WAN, per loss rate (and congestion control)."""
+    checks = []
+    metric = "throughput client→server"
+    for section in (s for s in measured if s.startswith("netns ")):
+        loss, cc = netns_loss(section)
+        at = f" at {loss} % loss{cc}"
+        direct, ssh, tcp, kcp = (value(measured, section, row, metric)
+                                 for row in ("TCP direct", REFERENCE, "weft over tcp", "weft over kcp"))
+        kcp_goal = 0.8 if float(loss) == 0 else 1.0
+        checks += [
+            (f"weft over TCP ≥ 0.9× direct TCP{at}", tcp and direct and (f"{tcp / direct:.2f}×", tcp >= 0.9 * direct)),
+            (f"weft over TCP ≥ `ssh -L`{at}", tcp and ssh and (f"{tcp:.1f} vs {ssh:.1f} MB/s", tcp >= ssh)),
+            (f"weft over KCP ≥ {kcp_goal:g}× direct TCP{at}",
+             kcp and direct and (f"{kcp / direct:.2f}×", kcp >= kcp_goal * direct)),
+        ]
+        for name, metrics in measured[section].get("weft over tcp", {}).items():
+            if name.startswith("new session after"):
+                checks.append((f"weft over TCP: {name} ≤ 1 s{at}",
+                               (f"{metrics[0]:.0f} ms", metrics[0] <= 1000)))
+    return checks
 
 
 def write(measured, skipped, machine, docs):
@@ -199,7 +230,7 @@ def write(measured, skipped, machine, docs):
         netns = [s for s in measured if s.startswith("netns ")]
         plots.append(plot_rtt(netns, "64-byte RTT across the emulated WAN (50 ms RTT)",
                               "bench-netns-rtt.png", docs, scratch, measured, unit="ms"))
-    parts += ["", "### Targets (issue 6)", "", targets(measured)]
+    parts += ["", "### Targets (issues 6 and 14)", "", targets(measured)]
     for section, rows in measured.items():
         parts += ["", f"### {section_title(section)}", "", table(section, rows)]
     if any(plots):

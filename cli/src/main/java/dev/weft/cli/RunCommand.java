@@ -159,6 +159,11 @@ final class RunCommand extends WeftCommand {
       description = "With --relay: how long a relayed stream may last before it is closed (default ${DEFAULT-VALUE}).")
   long relayStreamSeconds = RELAY.streamDuration().toSeconds();
 
+  @Option(names = "--kcp-window-kib", paramLabel = "KIB",
+      description = "KCP's send and receive windows: what a KCP link keeps in flight, about its "
+          + "throughput x round trip; UDP socket buffers are twice it (64..65536, default ${DEFAULT-VALUE}).")
+  int kcpWindowKib = Linker.DEFAULT_KCP_WINDOW / 1024;
+
   @Override
   public void run() {
     Node node;
@@ -193,7 +198,8 @@ final class RunCommand extends WeftCommand {
         .limits(limits())
         .mux(mux())
         .cookieThreshold(notNegative("--cookie-threshold", cookieThreshold))
-        .rekeyAfter(rekeyBytes(), Duration.ofSeconds(positive("--rekey-interval", rekeySeconds)));
+        .rekeyAfter(rekeyBytes(), Duration.ofSeconds(positive("--rekey-interval", rekeySeconds)))
+        .kcpWindow(kcpWindow());
     List<String> endpoints = listen.isEmpty()
         ? List.of("tcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT, "kcp:0.0.0.0:" + NodeConfig.DEFAULT_PORT)
         : listen;
@@ -247,6 +253,15 @@ final class RunCommand extends WeftCommand {
       throw new IllegalArgumentException("--rekey-after-mib must be 1.." + maxMib + " (MiB), got " + rekeyMib);
     }
     return rekeyMib * MIB;
+  }
+
+  private int kcpWindow() {
+    int min = Linker.MIN_KCP_WINDOW / 1024;
+    int max = Linker.MAX_KCP_WINDOW / 1024;
+    if (kcpWindowKib < min || kcpWindowKib > max) {
+      throw new IllegalArgumentException("--kcp-window-kib must be " + min + ".." + max + ", got " + kcpWindowKib);
+    }
+    return kcpWindowKib * 1024;
   }
 
   private static int notNegative(String option, int value) {

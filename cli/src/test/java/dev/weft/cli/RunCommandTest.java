@@ -147,6 +147,14 @@ class RunCommandTest {
   }
 
   @Test
+  void theKcpWindowIsCheckedAndReachesTheNodeConfig() {
+    assertEquals("weft: --kcp-window-kib must be 64..65536, got 63", refusal("--kcp-window-kib", "63"));
+    assertEquals("weft: --kcp-window-kib must be 64..65536, got 65537", refusal("--kcp-window-kib", "65537"));
+    assertEquals(8 << 20, config(dirA, "--kcp-window-kib", "8192").kcpWindow());
+    assertEquals(3 << 20, config(dirA).kcpWindow(), "3 MiB by default");
+  }
+
+  @Test
   void cookieAndRekeyThresholdsAreCheckedAndReachTheNodeConfig() {
     assertEquals("weft: --cookie-threshold must not be negative, got -1", refusal("--cookie-threshold", "-1"));
     assertEquals("weft: --rekey-after-mib must be 1..2048 (MiB), got 0", refusal("--rekey-after-mib", "0"));

@@ -5,12 +5,13 @@ import io.netty.channel.ChannelOption;
 import java.util.Map;
 
 /**
- * KCP tuning, the same at both ends. Latency under loss is the reason to use KCP at all, so every
+ * KCP tuning, the same at both ends but for the window, which each side sizes for itself. Latency under loss is the reason to use KCP at all, so every
  * choice below favours it; the figures are from the 50 ms RTT emulated WAN of {@code bench/run}.
  *
  * <ul>
  *   <li>Stream mode: the link is a byte stream; message mode would cap a write at 127 fragments.
- *   <li>nodelay: a lost segment is resent after srtt + max(interval, 4 rttvar), at least 30 ms,
+ *   <li>nodelay: a lost segment is resent after srtt + max(interval, 4 rttvar), at least 30 ms
+ *       ({@link KcpRtoFloor} raises that floor to 200 ms while a bulk transfer fills the window),
  *       and each further resend waits 1.5 times longer (without it: at least 100 ms, doubling). On
  *       the emulated WAN a lost 64-byte request or reply costs 58-62 ms more, where TCP waits
  *       250-300 ms for its minimum RTO or tail-loss probe. The 30 ms floor is left as nodelay sets
@@ -28,13 +29,17 @@ import java.util.Map;
  *       windows below bound what is in flight.
  *   <li>MTU 1400: fits a 1500-byte Ethernet path under IPv6 + UDP headers and common tunnels, so
  *       segments are never IP-fragmented.
- *   <li>Windows of 512 segments (~700 KB in flight): throughput is about window / RTT, so this
- *       sustains ~70 MB/s at 10 ms RTT and ~7 MB/s at 100 ms, versus ~45 KB in flight at the
- *       defaults (32 send / 128 receive). 1024 was measured too: on loopback its bursts overflowed
- *       the receiving UDP socket and were slower. Memory is used only while data is in flight.
- *   <li>UDP socket buffers of 4 MiB (the kernel caps them at net.core.rmem_max/wmem_max): a full
- *       window arrives as one burst, and the 208 KiB default drops most of it, which turned a 1 MiB
- *       loopback transfer into seconds of retransmission.
+ *   <li>Windows sized from the bandwidth-delay product: with no congestion window, what is in
+ *       flight is the window, and throughput is about window / RTT. The fixed 512 segments (~700
+ *       KB) of before held weft over KCP at ~10 MB/s on a 50 ms path that carries ~45 MB/s; the
+ *       3 MiB default (2,287 segments) covers 60 MB/s at 50 ms. Configurable from 64 KiB to 64
+ *       MiB ({@code weft run --kcp-window-kib}; KCP's window field is 16 bits of segments). The
+ *       receive window is also the most a peer can make one link hold out of order. Memory is
+ *       used only while data is in flight.
+ *   <li>UDP socket buffers twice the window (the kernel caps them at net.core.rmem_max/wmem_max):
+ *       a full window can arrive as one burst, each datagram charged about twice its size, and the
+ *       208 KiB default dropped most of it, which turned a 1 MiB loopback transfer into seconds of
+ *       retransmission.
  *   <li>No dead-link detection: kcp-netty ends a conversation once one segment has been sent N
  *       times, and with nodelay's gentle backoff from a 30 ms minimum RTO its default N of 20 is
  *       only 3 to 10 s on a fast path, so a peer starved of CPU for a few seconds lost its link.
@@ -42,24 +47,39 @@ import java.util.Map;
  *       a silent peer is gone: the same rule, in time, on both transports.
  * </ul>
  */
-final class KcpSettings {
+record KcpSettings(int windowBytes) {
   static final int MTU = 1400;
-  static final int WINDOW = 512;
+  /** Payload of one full segment: the MTU less KCP's 24-byte segment header. */
+  static final int SEGMENT_PAYLOAD = MTU - 24;
+  static final int DEFAULT_WINDOW_BYTES = 3 * 1024 * 1024;
+  static final int MIN_WINDOW_BYTES = 64 * 1024;
+  static final int MAX_WINDOW_BYTES = 64 * 1024 * 1024;
   static final int INTERVAL_MILLIS = 10;
   static final int FAST_RESEND = 2;
   /** Never reached: see the class comment. */
   static final int DEAD_LINK = Integer.MAX_VALUE;
-  static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+  static final KcpSettings DEFAULTS = new KcpSettings(DEFAULT_WINDOW_BYTES);
 
-  private KcpSettings() {}
+  KcpSettings {
+    if (windowBytes < MIN_WINDOW_BYTES || windowBytes > MAX_WINDOW_BYTES) {
+      throw new IllegalArgumentException("KCP window must be " + MIN_WINDOW_BYTES / 1024 + " KiB to "
+          + MAX_WINDOW_BYTES / 1024 + " KiB, got " + windowBytes + " bytes");
+    }
+  }
+
+  /** The window in segments, as KCP counts it. */
+  int windowSegments() {
+    return (windowBytes + SEGMENT_PAYLOAD - 1) / SEGMENT_PAYLOAD;
+  }
 
   /** Options of the UDP socket: the client channel's own, or the listening channel's (shared by its children). */
-  static Map<ChannelOption<?>, Object> socketOptions() {
-    return Map.of(ChannelOption.SO_RCVBUF, SOCKET_BUFFER, ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
+  Map<ChannelOption<?>, Object> socketOptions() {
+    int buffer = (int) Math.min(Integer.MAX_VALUE, 2L * windowBytes);
+    return Map.of(ChannelOption.SO_RCVBUF, buffer, ChannelOption.SO_SNDBUF, buffer);
   }
 
   /** Options of each KCP conversation. */
-  static Map<ChannelOption<?>, Object> options() {
+  Map<ChannelOption<?>, Object> options() {
     return Map.of(
         UkcpChannelOption.UKCP_STREAM, true,
         UkcpChannelOption.UKCP_NODELAY, true,
@@ -68,8 +88,8 @@ final class KcpSettings {
         UkcpChannelOption.UKCP_FAST_RESEND, FAST_RESEND,
         UkcpChannelOption.UKCP_NOCWND, true,
         UkcpChannelOption.UKCP_MTU, MTU,
-        UkcpChannelOption.UKCP_SND_WND, WINDOW,
-        UkcpChannelOption.UKCP_RCV_WND, WINDOW,
+        UkcpChannelOption.UKCP_SND_WND, windowSegments(),
+        UkcpChannelOption.UKCP_RCV_WND, windowSegments(),
         UkcpChannelOption.UKCP_DEAD_LINK, DEAD_LINK);
   }
 }

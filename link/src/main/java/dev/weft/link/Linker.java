@@ -2,6 +2,7 @@ package dev.weft.link;
 
 import dev.weft.identity.Identity;
 import dev.weft.identity.NodeKey;
+import io.jpower.kcp.netty.UkcpChannel;
 import io.jpower.kcp.netty.UkcpChannelOption;
 import io.jpower.kcp.netty.UkcpClientChannel;
 import io.netty.bootstrap.AbstractBootstrap;
@@ -46,6 +47,10 @@ public final class Linker implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** The largest byte threshold {@link Builder#rekeyAfter} takes (2^31: half what a peer accepts). */
   public static final long MAX_REKEY_BYTES = Rekeying.MAX_AFTER_BYTES;
+  /** KCP's window by default and its bounds, in bytes (see {@link Builder#kcpWindow}). */
+  public static final int DEFAULT_KCP_WINDOW = KcpSettings.DEFAULT_WINDOW_BYTES;
+  public static final int MIN_KCP_WINDOW = KcpSettings.MIN_WINDOW_BYTES;
+  public static final int MAX_KCP_WINDOW = KcpSettings.MAX_WINDOW_BYTES;
   /** Writability flips at these many buffered bytes: enough to keep a fast link busy. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
@@ -60,6 +65,7 @@ public final class Linker implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final HandshakeRate rate;
   private final CookieLoad cookieLoad;
+  private final KcpSettings kcp;
   private final CookieStats.Counters cookieCounters = new CookieStats.Counters();
   private final ChannelGroup channels = new DefaultChannelGroup("weft-links", GlobalEventExecutor.INSTANCE);
 
@@ -79,6 +85,7 @@ public final class Linker implements AutoCloseable {
     this.handshakeBurst = b.handshakeBurst;
     this.rate = new HandshakeRate(b.handshakesPerSecond, b.handshakeBurst);
     this.cookieLoad = new CookieLoad(b.cookieThreshold, pending::get, b.maxPendingHandshakes);
+    this.kcp = b.kcp;
   }
 
   public static Builder builder(NodeKey nodeKey) {
@@ -195,6 +202,7 @@ public final class Linker implements AutoCloseable {
           kcp.conv(RANDOM.nextInt() | 1);
           KcpSocketErrors.install(kcp);
           KcpDialerCookie.install(kcp);
+          KcpRtoFloor.install(kcp);
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }
@@ -271,6 +279,9 @@ public final class Linker implements AutoCloseable {
       ch.eventLoop().execute(ch::close);
       return;
     }
+    if (ch instanceof UkcpChannel kcp) {
+      KcpRtoFloor.install(kcp);
+    }
     AtomicInteger once = new AtomicInteger();
     Runnable settled = () -> {
       if (once.getAndIncrement() == 0) {
@@ -304,15 +315,15 @@ public final class Linker implements AutoCloseable {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static <B extends AbstractBootstrap<?, ?>> B kcpOptions(B bootstrap) {
-    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.options().entrySet()) {
+  private <B extends AbstractBootstrap<?, ?>> B kcpOptions(B bootstrap) {
+    for (Map.Entry<ChannelOption<?>, Object> option : kcp.options().entrySet()) {
       if (bootstrap instanceof UkcpServerBootstrap server) {
         server.childOption((ChannelOption) option.getKey(), option.getValue());
       } else {
         ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
       }
     }
-    for (Map.Entry<ChannelOption<?>, Object> option : KcpSettings.socketOptions().entrySet()) {
+    for (Map.Entry<ChannelOption<?>, Object> option : kcp.socketOptions().entrySet()) {
       ((AbstractBootstrap) bootstrap).option((ChannelOption) option.getKey(), option.getValue());
     }
     return bootstrap;
@@ -333,6 +344,7 @@ public final class Linker implements AutoCloseable {
     private int handshakesPerSecond = 20;
     private int handshakeBurst = 10;
     private int cookieThreshold = 10;
+    private KcpSettings kcp = KcpSettings.DEFAULTS;
     private EventLoopGroup tcpGroup;
     private EventLoopGroup kcpGroup;
 
@@ -418,6 +430,15 @@ public final class Linker implements AutoCloseable {
         throw new IllegalArgumentException("cookie threshold must not be negative");
       }
       this.cookieThreshold = perSecond;
+      return this;
+    }
+
+    /**
+     * KCP's send and receive windows, in bytes (default 3 MiB, 64 KiB to 64 MiB): what a KCP link
+     * keeps in flight, so about its throughput × round trip. UDP socket buffers are twice this.
+     */
+    public Builder kcpWindow(int bytes) {
+      this.kcp = new KcpSettings(bytes);
       return this;
     }
 

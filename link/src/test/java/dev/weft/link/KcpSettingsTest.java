@@ -30,7 +30,7 @@ class KcpSettingsTest {
     });
     UkcpClientChannel channel = new UkcpClientChannel();
     try (DatagramSocket unbound = new DatagramSocket(null)) {
-      new DefaultUkcpClientChannelConfig(channel, ukcp, unbound).setOptions(KcpSettings.options());
+      new DefaultUkcpClientChannelConfig(channel, ukcp, unbound).setOptions(KcpSettings.DEFAULTS.options());
       ukcp.send(Unpooled.wrappedBuffer(new byte[100]));
       // A minute without a single ACK, as from a peer starved of CPU (at the 30 ms minimum RTO,
       // kcp-netty's default dead-link count gave up after about 3 s).
@@ -97,7 +97,7 @@ class KcpSettingsTest {
         UkcpClientChannel channel = new UkcpClientChannel();
         channels.add(channel);
         try (DatagramSocket unbound = new DatagramSocket(null)) {
-          new DefaultUkcpClientChannelConfig(channel, ukcp, unbound).setOptions(KcpSettings.options());
+          new DefaultUkcpClientChannelConfig(channel, ukcp, unbound).setOptions(KcpSettings.DEFAULTS.options());
         }
       }
     }

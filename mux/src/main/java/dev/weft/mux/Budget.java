@@ -63,7 +63,12 @@ final class Budget {
 
   /** The largest window a busy session may grow to: the budget split among the busy sessions. */
   long fairShare() {
-    return limit / Math.max(1, busy);
+    return limit / busySessions();
+  }
+
+  /** Sessions busy now (at least 1, for dividing by). */
+  int busySessions() {
+    return Math.max(1, busy);
   }
 
   /** A session became busy (true) or went quiet (false). */

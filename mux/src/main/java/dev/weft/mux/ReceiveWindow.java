@@ -15,6 +15,12 @@ package dev.weft.mux;
  * stream (the channel not writable) or its application stops elsewhere, and a slow reader leaves
  * bytes unconsumed, so neither grows the window.
  *
+ * <p>The first time a session shows its sender waiting for credit, it is bulk: its window jumps
+ * at once to its part (shared among the busy sessions) of what the peer's {@link PathWindow}
+ * knows the path needs, when that is more than double, so a new bulk session reaches the rate
+ * earlier ones had within a round trip. Idle and small sessions never get there and keep the
+ * small first window.
+ *
  * <p>A session that consumed a whole window within the last {@link #BUSY_NANOS} is busy; the
  * {@link Budget} caps a busy window at its fair share and this class shrinks one that is above
  * it, by granting less (an absolute limit already granted is never taken back).
@@ -25,6 +31,7 @@ final class ReceiveWindow {
 
   private final int max;
   private final Budget budget;
+  private final PathWindow path;
   private int window;
   private long consumed;
   private long granted;
@@ -35,11 +42,14 @@ final class ReceiveWindow {
   /** The sender ran out of credit since the last whole window. */
   private boolean senderBlocked;
   private boolean busy;
+  /** The sender has waited for credit once: the window was sized from the path. */
+  private boolean bulk;
 
-  ReceiveWindow(int initial, int max, Budget budget, long nowNanos) {
+  ReceiveWindow(int initial, int max, Budget budget, PathWindow path, long nowNanos) {
     this.window = initial;
     this.max = max;
     this.budget = budget;
+    this.path = path;
     this.granted = initial;
     this.previousLimit = initial;
     this.epochStart = nowNanos;
@@ -71,25 +81,49 @@ final class ReceiveWindow {
   /** Records {@code n} consumed bytes; returns true if a grant is now due. */
   boolean consume(long n, long nowNanos) {
     consumed += n;
-    if (consumed - epochConsumed >= window) {
+    path.delivered(n, nowNanos);
+    if (senderBlocked && !bulk) {
+      bulk = true;
+      busy(true);
+      long pathShare = path.window(nowNanos) / budget.busySessions();
+      if (!grow(Math.min(Math.max(pathShare, 2L * window), budget.fairShare()), nowNanos)) {
+        grow(2L * window, nowNanos);
+      }
+      newEpoch(nowNanos);
+    } else if (consumed - epochConsumed >= window) {
       busy(true);
       long share = budget.fairShare();
       if (window > share) {
         int shrunk = (int) Math.max(share, Math.min(window, Budget.MIN_WINDOW));
         budget.release(window - shrunk);
         window = shrunk;
-      } else if (senderBlocked && window < max) {
-        int grown = (int) Math.min(max, 2L * window);
-        if (budget.grow(window, grown)) {
-          window = grown;
-        }
+      } else if (senderBlocked) {
+        grow(2L * window, nowNanos);
       }
-      senderBlocked = false;
-      epochStart = nowNanos;
-      epochConsumed = consumed;
+      newEpoch(nowNanos);
     }
     // Due once half a window of new room exists: consumption since the last grant plus any growth.
     return consumed + window - granted >= window / 2;
+  }
+
+  /**
+   * Grows the window to {@code target} (at most the maximum) if that is more than it has and the
+   * budget allows it; returns whether it grew.
+   */
+  private boolean grow(long target, long nowNanos) {
+    int to = (int) Math.min(target, max);
+    if (to <= window || !budget.grow(window, to)) {
+      return false;
+    }
+    window = to;
+    path.reached((long) to * budget.busySessions(), nowNanos);
+    return true;
+  }
+
+  private void newEpoch(long nowNanos) {
+    senderBlocked = false;
+    epochStart = nowNanos;
+    epochConsumed = consumed;
   }
 
   /** The peer's periodic sweep: a session without a whole window lately is no longer busy. */

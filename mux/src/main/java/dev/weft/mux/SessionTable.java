@@ -49,6 +49,7 @@ public final class SessionTable {
   private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
   private final Map<Long, MuxStream> streams = new ConcurrentHashMap<>();
   private final Budget budget;
+  private final PathWindow path;
   private final SendBudget sendBudget;
   /** This peer's part of the node's sessions: one unit per session in the table. */
   private final SharedLimit.Share nodeSessions;
@@ -96,6 +97,7 @@ public final class SessionTable {
     this.listener = listener;
     this.chooser = chooser;
     this.budget = new Budget(config.memoryBudget(), node.receiveMemory().share(), config.maxSessionsPerPeer());
+    this.path = new PathWindow(this::minRtt, nanoTime.getAsLong());
     this.sendBudget = new SendBudget(config.memoryBudget(), node.sendMemory().share(), this::later);
     this.nodeSessions = node.sessions().share();
     this.timers = new Timers(executor, config);
@@ -197,10 +199,22 @@ public final class SessionTable {
 
   /** A session whose receive window of {@code window} bytes and node session are already reserved. */
   Session newSession(SessionId id, String service, byte[] args, Direction direction, int window) {
-    ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, nanoTime.getAsLong());
+    ReceiveWindow receive = new ReceiveWindow(window, config.maxWindow(), budget, path, nanoTime.getAsLong());
     Session session = new Session(this, id, service, args, direction, receive);
     sessions.put(id.value(), session);
     return session;
+  }
+
+  /** The lowest round trip any live stream of this peer has measured, in nanoseconds; 0 before one. */
+  private long minRtt() {
+    long min = 0;
+    for (MuxStream s : streams.values()) {
+      Duration rtt = s.live() ? s.stats().minRtt() : null;
+      if (rtt != null && (min == 0 || rtt.toNanos() < min)) {
+        min = rtt.toNanos();
+      }
+    }
+    return min;
   }
 
   /** Best live stream with fewer than {@code maxSessions} sessions, or null. */

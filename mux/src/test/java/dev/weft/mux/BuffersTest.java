@@ -129,7 +129,7 @@ class BuffersTest {
   @Test
   void windowGrantsInBatchesAndGrowsOnlyWhenTheSenderWaitedForCredit() {
     Budget budget = new Budget(1 << 30, SharedLimit.unlimited().share(), 1);
-    ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, 0);
+    ReceiveWindow w = new ReceiveWindow(256 * 1024, 1024 * 1024, budget, new PathWindow(() -> 0, 0), 0);
     assertFalse(w.consume(64 * 1024, 1), "no grant for a quarter window");
     assertTrue(w.consume(64 * 1024, 2), "grant once half the window is consumed");
     Frame.Credit grant = w.grant(1);
@@ -164,10 +164,11 @@ class BuffersTest {
   void windowGrowthStaysWithinTheBudget() {
     Budget budget = new Budget(300 * 1024, SharedLimit.unlimited().share(), 1);
     assertEquals(256 * 1024, budget.open(256 * 1024));
-    ReceiveWindow w = new ReceiveWindow(256 * 1024, 16 << 20, budget, 0);
+    ReceiveWindow w = new ReceiveWindow(256 * 1024, 16 << 20, budget, new PathWindow(() -> 0, 0), 0);
     w.arrived(256 * 1024, 0);
     w.consume(256 * 1024, 1);
-    assertEquals(256 * 1024, w.window());
+    assertEquals(300 * 1024, w.window(), "doubling would take 512 KiB: it grows only as far as the budget holds");
+    assertEquals(300 * 1024, budget.used());
     w.release();
     assertEquals(0, budget.used());
   }

@@ -14,12 +14,14 @@ class FairShareTest {
   private static final long LIMIT = 64L * 1024 * 1024;
 
   private final Budget budget = new Budget(LIMIT, SharedLimit.unlimited().share(), 1024);
+  /** The peer's path, as one table shares it among its sessions: no RTT measured. */
+  private final PathWindow path = new PathWindow(() -> 0, 0);
   private long now;
 
   private List<ReceiveWindow> open(int sessions) {
     List<ReceiveWindow> windows = new ArrayList<>();
     for (int i = 0; i < sessions; i++) {
-      windows.add(new ReceiveWindow(budget.open(INITIAL), MAX, budget, now));
+      windows.add(new ReceiveWindow(budget.open(INITIAL), MAX, budget, path, now));
     }
     return windows;
   }

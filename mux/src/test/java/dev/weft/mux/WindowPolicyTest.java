@@ -105,6 +105,30 @@ class WindowPolicyTest {
   }
 
   @Test
+  void aSecondBulkSessionStartsAtTheWindowTheFirstReached() throws Exception {
+    MuxConfig config = MuxConfig.defaults().withWindows(32 * 1024, 16 * 1024 * 1024);
+    try (Fixture f = new Fixture(config, new Services())) {
+      f.link(Duration.ofMillis(5));
+      int reached = windowAfter(f.a, 1, 20_000_000);
+      assertTrue(reached >= 4 * 1024 * 1024, "the first session's window grew only to " + reached);
+      // Doubling from 32 KiB, 1 MB is consumed before the window passes 1 MiB; from the path's
+      // window it is a round trip. The path's window is shared among the busy sessions, and the
+      // first still counts as busy for up to a second after its last window.
+      int second = windowAfter(f.a, 2, 1_000_000);
+      assertTrue(second >= reached / 2, "the second session's window is " + second + ", the first's was " + reached);
+    }
+  }
+
+  /** Reads {@code bytes} of a source session opened on {@code table}; returns its receive window then. */
+  private static int windowAfter(SessionTable table, long seed, long bytes) throws Exception {
+    Session s = await(table.open("source", Services.args(seed, bytes)));
+    PatternReader reader = new PatternReader(seed);
+    s.handler(reader);
+    assertEquals(bytes, await(reader.done));
+    return s.executor().submit(s::receiveWindow).get();
+  }
+
+  @Test
   void aSessionWhosePathStallsStillGrowsItsWindow() throws Exception {
     MuxConfig config = MuxConfig.defaults().withWindows(32 * 1024, 16 * 1024 * 1024);
     try (Fixture f = new Fixture(config, new Services())) {

@@ -105,6 +105,7 @@ public final class Node implements AutoCloseable {
         .handshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst())
         .cookieThreshold(config.cookieThreshold())
         .rekeyAfter(config.rekeyBytes(), config.rekeyInterval())
+        .kcpWindow(config.kcpWindow())
         .accessPolicy((remote, address) -> Optional.ofNullable(linkRefusal(remote, address)))
         .onStream(this::attach)
         .onInboundFailure(this::inboundFailure)

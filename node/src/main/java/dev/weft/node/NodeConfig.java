@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param relay offer relaying to other peers ({@code weft run --relay}, docs/nat.md)
  * @param relayLimits what relaying may make this node hold
  * @param reserve relays to keep a reservation at, besides those in the data directory
+ * @param kcpWindow KCP's send and receive windows in bytes, about throughput × RTT of a KCP link
+ *     ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW}; UDP buffers are twice it)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
     NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval,
-    boolean relay, RelayLimits relayLimits, List<ReservedRelay> reserve) {
+    boolean relay, RelayLimits relayLimits, List<ReservedRelay> reserve, int kcpWindow) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -76,6 +78,10 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     }
     Objects.requireNonNull(relayLimits, "relayLimits");
     reserve = List.copyOf(reserve);
+    if (kcpWindow < Linker.MIN_KCP_WINDOW || kcpWindow > Linker.MAX_KCP_WINDOW) {
+      throw new IllegalArgumentException("KCP window must be " + Linker.MIN_KCP_WINDOW / 1024 + " to "
+          + Linker.MAX_KCP_WINDOW / 1024 + " KiB, got " + kcpWindow + " bytes");
+    }
   }
 
   /**
@@ -107,6 +113,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private boolean relay;
     private RelayLimits relayLimits = RelayLimits.defaults();
     private final List<ReservedRelay> reserve = new ArrayList<>();
+    private int kcpWindow = Linker.DEFAULT_KCP_WINDOW;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -195,10 +202,16 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    /** KCP's windows in bytes (default 3 MiB, 64 KiB to 64 MiB): size them for throughput × RTT. */
+    public Builder kcpWindow(int bytes) {
+      this.kcpWindow = bytes;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, metrics, createIdentity,
           linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval, relay,
-          relayLimits, reserve);
+          relayLimits, reserve, kcpWindow);
     }
   }
 }

@@ -1,0 +1,159 @@
+package dev.weft.link;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jpower.kcp.netty.DefaultUkcpClientChannelConfig;
+import io.jpower.kcp.netty.Ukcp;
+import io.jpower.kcp.netty.UkcpClientChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import java.lang.reflect.Method;
+import java.net.DatagramSocket;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A bulk transfer through kcp-netty's own state machine under weft's settings and
+ * {@link KcpRtoFloor}, on a simulated clock: a 50 ms RTT path with a 25 MB/s bottleneck and its
+ * queue, like bench/run's emulated WAN. Nothing here depends on the machine's speed.
+ */
+@Timeout(180)
+class KcpBulkTest {
+  private static final int ONE_WAY_MILLIS = 25;
+  /** The bottleneck: 25,000 bytes a millisecond, 25 MB/s. */
+  private static final int BYTES_PER_MILLI = 25_000;
+  /** Simulated: long enough for the first window's burst and a steady state after it. */
+  private static final int SECONDS = 3;
+
+  @Test
+  void theDefaultWindowFillsTheBottleneckWithoutSpuriousResends() throws Exception {
+    try (BulkPath path = new BulkPath(KcpSettings.DEFAULTS)) {
+      path.run(SECONDS * 1000);
+      double rate = path.delivered / (SECONDS * 1000.0) / BYTES_PER_MILLI;
+      assertTrue(rate >= 0.8, "delivered " + path.delivered + " bytes: " + Math.round(100 * rate) + " % of the bottleneck");
+      // Nothing is lost on this path: every byte sent twice was resent for nothing.
+      long resent = path.pushed - path.delivered - path.inFlight();
+      assertTrue(resent <= path.delivered / 100, resent + " bytes resent of " + path.delivered + " delivered");
+    }
+  }
+
+  /**
+   * A sender with always more to send and a receiver that reads at once, driven as kcp-netty's
+   * channels drive them (updates when KCP asks for them; an arriving datagram waits for the next),
+   * the sender's minimum RTO set as {@link KcpRtoFloor#install} sets it.
+   * Datagrams from the sender leave through a FIFO bottleneck, then take the one-way delay; ACKs
+   * only take the delay.
+   */
+  private static final class BulkPath implements AutoCloseable {
+    private record Datagram(int due, long order, Ukcp to, ByteBuf bytes) {}
+
+    private final PriorityQueue<Datagram> inFlight = new PriorityQueue<>(
+        (a, b) -> a.due != b.due ? Integer.compare(a.due, b.due) : Long.compare(a.order, b.order));
+    private final Ukcp sender = new Ukcp(1, (bytes, kcp) -> forward(this.receiver(), bytes));
+    private final Ukcp receiver = new Ukcp(1, (bytes, kcp) -> forward(this.sender, bytes));
+    private final List<UkcpClientChannel> channels = new ArrayList<>();
+    private int now;
+    private long order;
+    /** When the bottleneck finishes sending what it holds, in bytes-time: ms × BYTES_PER_MILLI. */
+    private long bottleneckFree;
+    long pushed;
+    long delivered;
+
+    BulkPath(KcpSettings settings) throws Exception {
+      for (Ukcp ukcp : List.of(sender, receiver)) {
+        UkcpClientChannel channel = new UkcpClientChannel();
+        channels.add(channel);
+        try (DatagramSocket unbound = new DatagramSocket(null)) {
+          new DefaultUkcpClientChannelConfig(channel, ukcp, unbound).setOptions(settings.options());
+        }
+      }
+    }
+
+    private Ukcp receiver() {
+      return receiver;
+    }
+
+    private void forward(Ukcp to, ByteBuf bytes) {
+      int due = now + ONE_WAY_MILLIS;
+      if (to == receiver) {
+        pushed += payload(bytes);
+        bottleneckFree = Math.max(bottleneckFree, (long) now * BYTES_PER_MILLI) + bytes.readableBytes();
+        due = (int) (bottleneckFree / BYTES_PER_MILLI) + ONE_WAY_MILLIS;
+      }
+      inFlight.add(new Datagram(due, order++, to, bytes));
+    }
+
+    /** Data bytes of the push segments in one datagram (protocol.md §2.2: 24-byte headers). */
+    private static long payload(ByteBuf datagram) {
+      long bytes = 0;
+      for (int at = datagram.readerIndex(); at + 24 <= datagram.writerIndex(); ) {
+        int length = datagram.getIntLE(at + 20);
+        if (datagram.getByte(at + 4) == 81) {
+          bytes += length;
+        }
+        at += 24 + length;
+      }
+      return bytes;
+    }
+
+    void run(int millis) throws Exception {
+      int senderUpdate = 0;
+      int receiverUpdate = 0;
+      ByteBuf chunk = Unpooled.wrappedBuffer(new byte[64 * 1024]);
+      ByteBuf into = ByteBufAllocator.DEFAULT.buffer();
+      try {
+        for (; now < millis; now++) {
+          for (Datagram d; (d = inFlight.peek()) != null && d.due <= now; ) {
+            inFlight.poll();
+            d.to.input(d.bytes);
+            d.bytes.release();
+          }
+          while (receiver.canRecv()) {
+            into.clear();
+            receiver.receive(into);
+            delivered += into.readableBytes();
+          }
+          // The application keeps KCP's send queue ahead of its window, as a bulk writer does.
+          while (sender.waitSnd() < 2 * sender.getSndWnd()) {
+            sender.send(chunk.retainedDuplicate());
+          }
+          if (now % KcpSettings.INTERVAL_MILLIS == 0) {
+            KcpRtoFloor.adjust(sender); // as KcpRtoFloor.install schedules it
+          }
+          if (now >= senderUpdate) {
+            senderUpdate = sender.update(now);
+          }
+          if (now >= receiverUpdate) {
+            receiverUpdate = receiver.update(now);
+          }
+        }
+      } finally {
+        chunk.release();
+        into.release();
+      }
+    }
+
+    /** Data bytes on their way or waiting at the receiver: sent once, not yet delivered. */
+    long inFlight() {
+      return inFlight.stream().filter(d -> d.to == receiver).mapToLong(d -> payload(d.bytes)).sum();
+    }
+
+    @Override
+    public void close() throws Exception {
+      inFlight.forEach(d -> d.bytes.release());
+      for (int i = 0; i < 2; i++) {
+        Ukcp ukcp = i == 0 ? sender : receiver;
+        Method close = Ukcp.class.getDeclaredMethod("setKcpClosed");
+        close.setAccessible(true);
+        close.invoke(ukcp);
+        ((Channel) channels.get(i)).unsafe().closeForcibly();
+      }
+    }
+  }
+}
