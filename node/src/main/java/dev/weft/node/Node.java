@@ -413,7 +413,7 @@ public final class Node implements AutoCloseable {
     Peers.Load load = peers.load();
     return new NodeStatus(identity(), version(), started,
         listeners().stream().map(Endpoint::toString).toList(), load.linked(), load.streams(),
-        load.sessions(), services.size(), forwards.all().size(), events.dropped(), limitUsage(load),
+        load.sessions(), exposes().size(), forwards.all().size(), events.dropped(), limitUsage(load),
         linker.cookieStats(), linker.rekeyStats());
   }
 
