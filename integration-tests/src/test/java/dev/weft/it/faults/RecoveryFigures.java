@@ -33,12 +33,14 @@ class RecoveryFigures extends Namespaced {
       Transfer transfer = hosts.transfer();
       transfer.progresses(PROGRESS, WAIT, "at the start");
       for (int i = 0; i < TRIALS; i++) {
-        String remote = Carrier.of(hosts.left).remoteHost();
-        try (Blackhole hole = Blackhole.on(hosts.pair.left(), remote)) {
+        Carrier carrier = Carrier.of(hosts.left);
+        String remote = carrier.remoteHost();
+        try (Blackhole hole = carrier.blackhole(hosts)) {
           transfer.gapsFrom();
           transfer.progresses(PROGRESS, WAIT, "in trial " + i + " with " + remote + " blackholed");
           gaps.add(transfer.longestGap().toMillis());
         }
+        System.out.println("recovery trial " + i + ": blackholed " + remote + ", standstill " + gaps.get(i) + " ms");
         bothStreamsLive(hosts);
       }
       String verdict = transfer.finish(WAIT);
@@ -58,6 +60,7 @@ class RecoveryFigures extends Namespaced {
       for (int i = 0; i < TRIALS; i++) {
         String next = "198.18.0." + (10 + i);
         hosts.pair.moveLeft(address, next);
+        String from = address;
         address = next;
         long usable = System.nanoTime();
         transfer.gapsFrom();
@@ -65,6 +68,9 @@ class RecoveryFigures extends Namespaced {
         resumed.add((System.nanoTime() - usable) / 1_000_000);
         transfer.progresses(PROGRESS, WAIT, "in trial " + i + " from " + next);
         gaps.add(transfer.longestGap().toMillis());
+        System.out.println("recovery trial " + i + ": moved to " + next + ", resumed " + resumed.get(i)
+            + " ms, standstill " + gaps.get(i) + " ms");
+        oldStreamClosed(hosts, from);
       }
       String verdict = transfer.finish(WAIT);
       assertTrue(verdict.startsWith("ok "), verdict);
@@ -96,6 +102,18 @@ class RecoveryFigures extends Namespaced {
       }
       assertTrue(System.nanoTime() < deadline, "both streams live again; listed " + listed + ", live " + live);
       Thread.sleep(200); // polls the node's listing under the deadline above
+    }
+  }
+
+  /**
+   * Waits for the stream from the old address {@code from} to close (ping timeout), so that each
+   * trial starts as the first, not with a pile of dead streams counting against the stream limit.
+   */
+  private static void oldStreamClosed(Hosts hosts, String from) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (hosts.left.cli("streams", "--json").contains("\"" + from + ":")) {
+      assertTrue(System.nanoTime() < deadline, "the stream from " + from + " closes");
+      Thread.sleep(500); // polls the node's listing under the deadline above
     }
   }
 

@@ -24,8 +24,9 @@ class SilentPathTest extends Namespaced {
     try (Hosts hosts = Hosts.start(dir)) {
       Transfer transfer = hosts.transfer();
       transfer.progresses(PROGRESS, WAIT, "at the start");
-      String remote = Carrier.of(hosts.left).remoteHost();
-      Blackhole.on(hosts.pair.left(), remote);
+      Carrier carrier = Carrier.of(hosts.left);
+      String remote = carrier.remoteHost();
+      carrier.blackhole(hosts);
       transfer.gapsFrom();
       hosts.awaitEvent(e -> e.contains("\"failover\""), WAIT, "the session resumes on the other stream");
       transfer.progresses(PROGRESS, WAIT, "after the stream to " + remote + " was blackholed");
