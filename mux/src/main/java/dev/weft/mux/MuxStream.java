@@ -55,6 +55,8 @@ final class MuxStream {
   private long lastPong;
   /** When the oldest Ping still unanswered went out (at least the latest one's), or 0: read by {@link #zombie}. */
   private volatile long unansweredSince;
+  /** Pings sent before this (into a silence that made the stream suspect) give no RTT sample. */
+  private long sampleFrom;
   /** Pings someone asked for by id, waiting for their Pong; null while there are none. */
   private Map<Long, CompletableFuture<Duration>> probes;
   /** Consecutive rebalance checks at which this stream was degraded (see Rebalancer). */
@@ -67,6 +69,7 @@ final class MuxStream {
     this.close = close;
     this.lastInbound = table.nanoTime();
     this.firstPing = lastInbound;
+    this.sampleFrom = lastInbound;
   }
 
   long id() {
@@ -148,6 +151,9 @@ final class MuxStream {
   void received() {
     lastInbound = table.nanoTime();
     if (liveness.heard()) {
+      // The Pongs of Pings held up by the outage measure the outage, not the path (Karn's rule):
+      // taken as samples they would stretch the probe timeout for many round trips to come.
+      sampleFrom = lastInbound;
       table.silentPaths().answered(this);
     }
   }
@@ -180,7 +186,9 @@ final class MuxStream {
       if (probe != null) {
         probe.complete(Duration.ofNanos(now - id));
       }
-      rtt.sample(now - id);
+      if (id >= sampleFrom) {
+        rtt.sample(now - id);
+      }
       pingLoss.answered(id, now - id);
       loss = pingLoss.loss(now, lossLimit);
       srtt = rtt.smoothed();

@@ -2,17 +2,9 @@ package dev.weft.it.faults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.weft.it.netns.Command;
-import dev.weft.it.netns.NetnsAvailability;
-import dev.weft.node.Json;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Paths that go silent without closing, between two weft processes in their own namespaces (root
@@ -21,28 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
  * section 22: three probe timeouts of silence), not after the 15 s ping timeout, and lose nothing.
  */
 @Timeout(300)
-class SilentPathTest {
+class SilentPathTest extends Namespaced {
   private static final long PROGRESS = 256 * 1024;
   private static final Duration WAIT = Duration.ofSeconds(40);
   /** The target is 1 s + 1 RTT; the bound leaves room for two shared, busy cores. */
   private static final Duration MOST_GAP = Duration.ofSeconds(3);
-  private static final Duration LIMIT = Duration.ofSeconds(10);
-
-  @TempDir
-  Path dir;
-
-  @BeforeEach
-  void needsNamespaces() {
-    NetnsAvailability.assumeAvailable();
-  }
 
   @Test
   void aBlackholedStreamsSessionMovesToTheOtherStreamWithinASecond() throws Exception {
     try (Hosts hosts = Hosts.start(dir)) {
       Transfer transfer = hosts.transfer();
       transfer.progresses(PROGRESS, WAIT, "at the start");
-      String remote = carrierRemoteHost(hosts.left);
-      blackhole(hosts, remote);
+      Carrier carrier = Carrier.of(hosts.left);
+      String remote = carrier.remoteHost();
+      carrier.blackhole(hosts);
       transfer.gapsFrom();
       hosts.awaitEvent(e -> e.contains("\"failover\""), WAIT, "the session resumes on the other stream");
       transfer.progresses(PROGRESS, WAIT, "after the stream to " + remote + " was blackholed");
@@ -59,7 +43,7 @@ class SilentPathTest {
     try (Hosts hosts = Hosts.overTheWire(dir)) {
       Transfer transfer = hosts.transfer();
       transfer.progresses(PROGRESS, WAIT, "at the start");
-      hosts.pair.moveLeft("198.18.0.5");
+      hosts.pair.moveLeft(hosts.pair.left().address(), "198.18.0.5");
       long usable = System.nanoTime();
       transfer.gapsFrom();
       hosts.awaitEvent(e -> e.contains("\"failover\""), WAIT, "the session resumes on a stream from the new address");
@@ -73,31 +57,6 @@ class SilentPathTest {
       assertTrue(streams.contains("198.18.0.5") || hosts.left.cli("streams", "--json").contains("198.18.0.5"), streams);
       String verdict = transfer.finish(WAIT);
       assertTrue(verdict.startsWith("ok "), verdict);
-    }
-  }
-
-  /** The remote host of the stream the left node's (only) session sends on. */
-  static String carrierRemoteHost(NetnsNode left) throws IOException {
-    String stream = Json.mapper().readTree(left.cli("sessions", "--json")).get(0).get("stream").asText();
-    for (JsonNode s : Json.mapper().readTree(left.cli("streams", "--json"))) {
-      if (s.get("id").asText().equals(stream)) {
-        String remote = s.get("remote").asText();
-        return remote.substring(0, remote.lastIndexOf(':'));
-      }
-    }
-    throw new AssertionError("the session's stream " + stream + " is not listed");
-  }
-
-  /** Drops every packet between the left host and {@code remote}, both ways, telling nobody. */
-  private static void blackhole(Hosts hosts, String remote) throws IOException {
-    for (String[] nft : new String[][] {
-        {"nft", "add", "table", "ip", "blackhole"},
-        {"nft", "add", "chain", "ip", "blackhole", "out", "{ type filter hook output priority 0 ; }"},
-        {"nft", "add", "chain", "ip", "blackhole", "in", "{ type filter hook input priority 0 ; }"},
-        {"nft", "add", "rule", "ip", "blackhole", "out", "ip", "daddr", remote, "drop"},
-        {"nft", "add", "rule", "ip", "blackhole", "in", "ip", "saddr", remote, "drop"}}) {
-      Command.Result result = hosts.pair.left().run(LIMIT, nft);
-      assertTrue(result.ok(), String.join(" ", nft) + ": " + result.output());
     }
   }
 }

@@ -76,7 +76,10 @@ class InvalidMigrationTest {
 
   @Test
   void aMigrationThePeerDoesNotAnswerInTimeFailsAndTheSessionStaysPut() throws Exception {
-    MuxConfig quick = NodePair.MUX.withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ZERO);
+    // Without suspicion: the delayed stream, silent for 1.5 s, would otherwise be suspected and the
+    // session resumed on the other stream, which is not what this test is about.
+    MuxConfig quick = NodePair.MUX.withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ZERO)
+        .withSuspicion(0, Duration.ofMillis(250));
     try (NodePair pair = NodePair.start(dir, quick)) {
       Stream tcp = pair.link(Transport.TCP);
       FlowEnd flow = pair.open();

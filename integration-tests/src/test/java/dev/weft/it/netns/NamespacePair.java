@@ -93,15 +93,14 @@ public final class NamespacePair implements AutoCloseable {
   }
 
   /**
-   * The left host moves to another address on the wire ({@code next}, in place of its own, as a
-   * host that roams to another network): the right host routes to it, the old address is gone, and
-   * whatever was bound to it is silent from now on ({@link Namespace#address()} still names the
-   * old one).
+   * The left host moves from its address {@code from} on the wire to {@code next} (as a host that
+   * roams to another network): the right host routes to it, the old address is gone, and whatever
+   * was bound to it is silent from now on ({@link Namespace#address()} still names the first one).
    */
-  public void moveLeft(String next) throws IOException {
+  public void moveLeft(String from, String next) throws IOException {
     Duration limit = Duration.ofSeconds(10);
-    Command.of("ip", "-n", right.name(), "route", "add", next + "/32", "dev", Namespace.DEVICE).check(limit);
-    Command.of("ip", "-n", left.name(), "addr", "del", LEFT_ADDRESS, "peer", RIGHT_ADDRESS, "dev", Namespace.DEVICE)
+    Command.of("ip", "-n", right.name(), "route", "replace", next + "/32", "dev", Namespace.DEVICE).check(limit);
+    Command.of("ip", "-n", left.name(), "addr", "del", from, "peer", RIGHT_ADDRESS, "dev", Namespace.DEVICE)
         .check(limit);
     Command.of("ip", "-n", left.name(), "addr", "add", next, "peer", RIGHT_ADDRESS, "dev", Namespace.DEVICE).check(limit);
   }
