@@ -114,7 +114,7 @@ public final class Linker implements AutoCloseable {
           return;
         }
         if (ch instanceof UkcpChannel kcp) {
-          KcpRtoFloor.install(kcp);
+          KcpRuntimeTuning.install(kcp, Linker.this.kcp.windowSegments());
         }
         AtomicInteger once = new AtomicInteger();
         Runnable settled = () -> {
@@ -215,7 +215,7 @@ public final class Linker implements AutoCloseable {
           kcp.conv(RANDOM.nextInt() | 1);
           KcpSocketErrors.install(kcp);
           KcpDialerCookie.install(kcp);
-          KcpRtoFloor.install(kcp);
+          KcpRuntimeTuning.install(kcp, Linker.this.kcp.windowSegments());
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }
