@@ -16,6 +16,10 @@ package dev.weft.link;
  *       by a quarter per round trip under the same conditions, down again past twice the base.
  * </ul>
  *
+ * <p>On a short path both thresholds are at least the base plus what KCP's 10 ms update clock
+ * alone adds to a round trip (20 ms, and 30 ms to shrink), else a LAN's RTT noise would hold the
+ * window at its minimum.
+ *
  * <p>Loss does not enter it (KCP's RTT comes from the segments that arrived), which is what KCP
  * is for; a TCP flow filling the same queue makes it yield rather than the other way round.
  * Confined to the conversation's event loop.
@@ -58,10 +62,13 @@ final class KcpSendWindow {
       return window;
     }
     roundEnd = now + srtt;
-    if (srtt > 2 * base) {
+    // KCP's RTT moves by up to two update intervals with no queue at all (an ACK waits for the
+    // next update at each end), which on a short path is several times the base itself.
+    int jitter = 2 * KcpSettings.INTERVAL_MILLIS;
+    if (srtt > Math.max(2 * base, base + jitter + KcpSettings.INTERVAL_MILLIS)) {
       window = Math.max(Math.min(MIN_SEGMENTS, max), window * 7 / 10);
       startup = false;
-    } else if (waiting >= window && 2 * srtt < 3 * base) {
+    } else if (waiting >= window && srtt < Math.max(3 * base / 2, base + jitter)) {
       window = (int) Math.min(max, startup ? 2L * window : window + Math.max(1, window / 4));
     }
     return window;
