@@ -386,8 +386,9 @@ public final class Linker implements AutoCloseable {
     }
 
     /**
-     * KCP's send and receive windows, in bytes (default 3 MiB, 64 KiB to 64 MiB): what a KCP link
-     * keeps in flight, so about its throughput × round trip. UDP socket buffers are twice this.
+     * KCP's receive window and the ceiling of its adaptive send window, in bytes (default 3 MiB,
+     * 64 KiB to 64 MiB): the most a KCP link keeps in flight, so about its throughput × round
+     * trip. UDP socket buffers are twice this.
      */
     public Builder kcpWindow(int bytes) {
       this.kcp = new KcpSettings(bytes);

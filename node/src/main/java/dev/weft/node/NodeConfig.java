@@ -26,8 +26,9 @@ import java.util.Objects;
  * @param rekeyBytes bytes a stream sends under one key before it changes it (1 to 2^31)
  * @param rekeyInterval how long a stream sends under one key before it changes it: whichever of
  *     the two comes first (docs/protocol.md §6.1)
- * @param kcpWindow KCP's send and receive windows in bytes, about throughput × RTT of a KCP link
- *     ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW}; UDP buffers are twice it)
+ * @param kcpWindow KCP's receive window in bytes and the most its send window adapts up to, about
+ *     throughput × RTT of a KCP link ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW};
+ *     UDP buffers are twice it)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
