@@ -160,8 +160,9 @@ final class RunCommand extends WeftCommand {
   long relayStreamSeconds = RELAY.streamDuration().toSeconds();
 
   @Option(names = "--kcp-window-kib", paramLabel = "KIB",
-      description = "KCP's send and receive windows: what a KCP link keeps in flight, about its "
-          + "throughput x round trip; UDP socket buffers are twice it (64..65536, default ${DEFAULT-VALUE}).")
+      description = "KCP's receive window and the most its send window adapts up to: what a KCP link "
+          + "may keep in flight, about its throughput x round trip; UDP socket buffers are twice it "
+          + "(64..65536, default ${DEFAULT-VALUE}).")
   int kcpWindowKib = Linker.DEFAULT_KCP_WINDOW / 1024;
 
   @Override

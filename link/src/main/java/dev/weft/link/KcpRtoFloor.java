@@ -1,13 +1,6 @@
 package dev.weft.link;
 
 import io.jpower.kcp.netty.Ukcp;
-import io.jpower.kcp.netty.UkcpChannel;
-import io.netty.channel.Channel;
-import java.lang.reflect.Field;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * KCP's minimum RTO, by what is in flight: nodelay's 30 ms while little is (a lone request's loss
@@ -21,10 +14,9 @@ import org.slf4j.LoggerFactory;
  * delivered (58 % of the path; bench/run once counted 56,505 timeout resends of 78,000 segments at
  * 0 % loss). In bulk a lost segment is found by fast resend anyway, so the RTO only covers a lost
  * tail, and TCP's 200 ms minimum does for that. ({@link KcpBulkTest}; kcp-netty offers no hook for
- * this, so the conversation is reached by reflection, like {@link KcpSocketErrors} does.)
+ * this: {@link KcpRuntimeTuning} applies it.)
  */
 final class KcpRtoFloor {
-  private static final Logger log = LoggerFactory.getLogger(KcpRtoFloor.class);
   /** Segments waiting (queued or unacknowledged) above which a conversation is in bulk. */
   static final int BULK_SEGMENTS = 64;
   static final int BULK_MILLIS = 200;
@@ -39,25 +31,5 @@ final class KcpRtoFloor {
     if (ukcp.getMinRto() != floor) {
       ukcp.setMinRto(floor);
     }
-  }
-
-  /** Adjusts {@code channel}'s conversation every update interval until it closes. */
-  static void install(UkcpChannel channel) {
-    Ukcp ukcp;
-    try {
-      Field field = channel.getClass().getDeclaredField("ukcp");
-      field.setAccessible(true);
-      ukcp = (Ukcp) field.get(channel);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.warn("cannot reach kcp-netty's conversation; bulk transfers may resend what is only queued", e);
-      return;
-    }
-    Channel ch = channel;
-    ScheduledFuture<?> adjusting = ch.eventLoop().scheduleWithFixedDelay(() -> {
-      if (ch.isOpen()) {
-        adjust(ukcp);
-      }
-    }, KcpSettings.INTERVAL_MILLIS, KcpSettings.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-    ch.closeFuture().addListener(f -> adjusting.cancel(false));
   }
 }

@@ -34,8 +34,9 @@ import java.util.Map;
  *       KB) of before held weft over KCP at ~10 MB/s on a 50 ms path that carries ~45 MB/s; the
  *       3 MiB default (2,287 segments) covers 60 MB/s at 50 ms. Configurable from 64 KiB to 64
  *       MiB ({@code weft run --kcp-window-kib}; KCP's window field is 16 bits of segments). The
- *       receive window is also the most a peer can make one link hold out of order. Memory is
- *       used only while data is in flight.
+ *       send window adapts below it to the path's delay ({@link KcpSendWindow}); the receive
+ *       window is also the most a peer can make one link hold out of order. Memory is used only
+ *       while data is in flight.
  *   <li>UDP socket buffers twice the window (the kernel caps them at net.core.rmem_max/wmem_max):
  *       a full window can arrive as one burst, each datagram charged about twice its size, and the
  *       208 KiB default dropped most of it, which turned a 1 MiB loopback transfer into seconds of

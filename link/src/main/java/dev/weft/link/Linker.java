@@ -202,7 +202,7 @@ public final class Linker implements AutoCloseable {
           kcp.conv(RANDOM.nextInt() | 1);
           KcpSocketErrors.install(kcp);
           KcpDialerCookie.install(kcp);
-          KcpRtoFloor.install(kcp);
+          KcpRuntimeTuning.install(kcp, Linker.this.kcp.windowSegments());
         }
         install(ch, Handshake.dialer(config, endpoint.transport(), expected, result));
       }
@@ -279,8 +279,8 @@ public final class Linker implements AutoCloseable {
       ch.eventLoop().execute(ch::close);
       return;
     }
-    if (ch instanceof UkcpChannel kcp) {
-      KcpRtoFloor.install(kcp);
+    if (ch instanceof UkcpChannel child) {
+      KcpRuntimeTuning.install(child, kcp.windowSegments());
     }
     AtomicInteger once = new AtomicInteger();
     Runnable settled = () -> {
@@ -434,8 +434,9 @@ public final class Linker implements AutoCloseable {
     }
 
     /**
-     * KCP's send and receive windows, in bytes (default 3 MiB, 64 KiB to 64 MiB): what a KCP link
-     * keeps in flight, so about its throughput × round trip. UDP socket buffers are twice this.
+     * KCP's receive window and the ceiling of its adaptive send window, in bytes (default 3 MiB,
+     * 64 KiB to 64 MiB): the most a KCP link keeps in flight, so about its throughput × round
+     * trip. UDP socket buffers are twice this.
      */
     public Builder kcpWindow(int bytes) {
       this.kcp = new KcpSettings(bytes);

@@ -2,6 +2,7 @@ package dev.weft.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jpower.kcp.netty.UkcpChannelConfig;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,10 @@ class KcpWindowTest {
       Stream accepted = server.nextStream();
       UkcpChannelConfig near = (UkcpChannelConfig) dialled.channel().config();
       UkcpChannelConfig far = (UkcpChannelConfig) accepted.channel().config();
-      assertEquals(2287, near.getSndWnd(), "3 MiB by default, in 1,376-byte segments");
-      assertEquals(2287, near.getRcvWnd());
-      assertEquals(191, far.getSndWnd(), "256 KiB");
-      assertEquals(191, far.getRcvWnd());
+      // The send window adapts below these (KcpSendWindow); the receive window is what was set.
+      assertEquals(2287, near.getRcvWnd(), "3 MiB by default, in 1,376-byte segments");
+      assertEquals(191, far.getRcvWnd(), "256 KiB");
+      assertTrue(near.getSndWnd() <= 2287 && far.getSndWnd() <= 191, near.getSndWnd() + " and " + far.getSndWnd());
     }
   }
 

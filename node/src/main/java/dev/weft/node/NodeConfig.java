@@ -29,8 +29,9 @@ import java.util.Objects;
  * @param relay offer relaying to other peers ({@code weft run --relay}, docs/nat.md)
  * @param relayLimits what relaying may make this node hold
  * @param reserve relays to keep a reservation at, besides those in the data directory
- * @param kcpWindow KCP's send and receive windows in bytes, about throughput × RTT of a KCP link
- *     ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW}; UDP buffers are twice it)
+ * @param kcpWindow KCP's receive window in bytes and the most its send window adapts up to, about
+ *     throughput × RTT of a KCP link ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW};
+ *     UDP buffers are twice it)
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,

@@ -1,0 +1,76 @@
+package dev.weft.link;
+
+/**
+ * KCP's send window, from the path's delay: KCP runs without a congestion window (losses must not
+ * slow it down), so what it keeps in flight is its window, and a window above the path's
+ * bandwidth-delay product only queues. On a simulated 50 ms path at 2.5 MB/s the fixed 3 MiB
+ * window queued 1.2 s, timed out its own queued segments and delivered 45 % of the path;
+ * this keeps the queue at most about one base round trip (after TCP Vegas and LEDBAT):
+ *
+ * <ul>
+ *   <li>it starts at {@link #MIN_SEGMENTS} and doubles each round trip while the sender has more
+ *       waiting than the window and the smoothed RTT stays below 1.5 × the base RTT (the lowest
+ *       smoothed RTT of the last {@link #BASE_MILLIS}, kept in two halves so it follows a path
+ *       that got slower);
+ *   <li>once the RTT first exceeds twice the base, it shrinks to 0.7 × and from then on grows
+ *       by a quarter per round trip under the same conditions, down again past twice the base.
+ * </ul>
+ *
+ * <p>On a short path both thresholds are at least the base plus what KCP's 10 ms update clock
+ * alone adds to a round trip (20 ms, and 30 ms to shrink), else a LAN's RTT noise would hold the
+ * window at its minimum.
+ *
+ * <p>Loss does not enter it (KCP's RTT comes from the segments that arrived), which is what KCP
+ * is for; a TCP flow filling the same queue makes it yield rather than the other way round.
+ * Confined to the conversation's event loop.
+ */
+final class KcpSendWindow {
+  static final int MIN_SEGMENTS = 64;
+  static final int BASE_MILLIS = 10_000;
+
+  private final int max;
+  private int window;
+  private boolean startup = true;
+  private int roundEnd;
+  /** Lowest smoothed RTT of the current half of the base period, and of the one before. */
+  private int baseNow;
+  private int basePrevious;
+  private int halfStart;
+
+  /** @param max the configured window, in segments: never more */
+  KcpSendWindow(int max) {
+    this.max = max;
+    this.window = Math.min(MIN_SEGMENTS, max);
+  }
+
+  /**
+   * One update interval passed at {@code now} (ms): {@code srtt} is KCP's smoothed RTT (0 before
+   * the first), {@code waiting} the segments queued or unacknowledged. Returns the window to use.
+   */
+  int next(int now, int srtt, int waiting) {
+    if (srtt <= 0) {
+      return window;
+    }
+    if (now - halfStart >= BASE_MILLIS / 2 || baseNow == 0) {
+      basePrevious = baseNow;
+      baseNow = srtt;
+      halfStart = now;
+    }
+    baseNow = Math.min(baseNow, srtt);
+    int base = basePrevious == 0 ? baseNow : Math.min(baseNow, basePrevious);
+    if (now - roundEnd < 0) {
+      return window;
+    }
+    roundEnd = now + srtt;
+    // KCP's RTT moves by up to two update intervals with no queue at all (an ACK waits for the
+    // next update at each end), which on a short path is several times the base itself.
+    int jitter = 2 * KcpSettings.INTERVAL_MILLIS;
+    if (srtt > Math.max(2 * base, base + jitter + KcpSettings.INTERVAL_MILLIS)) {
+      window = Math.max(Math.min(MIN_SEGMENTS, max), window * 7 / 10);
+      startup = false;
+    } else if (waiting >= window && srtt < Math.max(3 * base / 2, base + jitter)) {
+      window = (int) Math.min(max, startup ? 2L * window : window + Math.max(1, window / 4));
+    }
+    return window;
+  }
+}
