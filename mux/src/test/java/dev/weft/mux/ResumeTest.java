@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ResumeTest {
   /** Both far above how long a resume may take here: only a re-sent Resume makes it in time. */
-  private static final MuxConfig CONFIG = MuxConfig.defaults()
+  static final MuxConfig CONFIG = MuxConfig.defaults()
       .withPing(Duration.ofSeconds(5), Duration.ofSeconds(30)).withFailoverGrace(Duration.ofSeconds(30));
   private static final long RESUMED_WITHIN_SECONDS = 8;
 
   /** A pattern echoed through B, and the three streams of the tests, {@code zombie} preferred. */
-  private record Setup(Fixture f, Flow flow, Fixture.Link first, Fixture.Link zombie, Fixture.Link spare) {
+  record Setup(Fixture f, Flow flow, Fixture.Link first, Fixture.Link zombie, Fixture.Link spare) {
     static Setup start(Fixture f, long seed) throws Exception {
       Fixture.Link first = f.link();
       Flow flow = Flow.start(f, seed);
@@ -154,7 +154,7 @@ class ResumeTest {
   }
 
   /** Waits until {@code table} has a round-trip sample of {@code stream}, so it ranks it. */
-  private static void measured(SessionTable table, long stream) throws InterruptedException {
+  static void measured(SessionTable table, long stream) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixture.WAIT_SECONDS);
     while (table.streamStats(stream).orElseThrow().srtt() == null) {
       assertTrue(System.nanoTime() < deadline, "no round trip measured on the stream");
