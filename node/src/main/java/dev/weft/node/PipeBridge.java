@@ -2,11 +2,9 @@ package dev.weft.node;
 
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionResetException;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * closing half-closes the session after what was written (a link's last CLOSE message gets
  * through), and the session ending closes the pipe.
  */
-final class PipeBridge extends SessionBridge {
+final class PipeBridge extends ByteBridge {
   /** How long a session may take to end after its pipe closed before it is reset. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
@@ -28,15 +26,6 @@ final class PipeBridge extends SessionBridge {
   static void join(Channel channel, Session session) {
     SessionBridge.configure(channel);
     join(new PipeBridge(session, channel));
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf data) {
-      toSession(data);
-    } else {
-      ReferenceCountUtil.release(msg);
-    }
   }
 
   @Override
@@ -52,18 +41,8 @@ final class PipeBridge extends SessionBridge {
   }
 
   @Override
-  protected void writeFailed(Throwable failure) {
-    channel.close();
-  }
-
-  @Override
   protected String closedEarly() {
     return "the relayed link closed and the session did not end within " + CLOSE_GRACE.toSeconds() + " s";
-  }
-
-  @Override
-  protected Object frame(ByteBuf data) {
-    return data;
   }
 
   @Override

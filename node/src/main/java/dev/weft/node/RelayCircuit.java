@@ -48,7 +48,14 @@ final class RelayCircuit {
     }
 
     void read(int bytes) {
-      if (queued.addAndGet(-bytes) < LOW && paused.compareAndSet(true, false)) {
+      if (queued.addAndGet(-bytes) < LOW) {
+        release();
+      }
+    }
+
+    /** Resumes the session if this paused it: also once the pipe closed, so that it can end. */
+    void release() {
+      if (paused.compareAndSet(true, false)) {
         session.resume();
       }
     }
@@ -97,6 +104,7 @@ final class RelayCircuit {
         () -> cut(channel, "lasted " + limits.streamDuration()), millis, TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(f -> {
       timer.cancel(false);
+      out.release();
       closed.complete(null);
     });
   }

@@ -2,7 +2,6 @@ package dev.weft.node;
 
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionResetException;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -10,13 +9,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * Bridges a TCP connection and a session: the socket's bytes are the session's, and half-close
  * (EOF on one side) ends only that direction.
  */
-public final class TcpBridge extends SessionBridge {
+public final class TcpBridge extends ByteBridge {
   private TcpBridge(Session session, Channel channel) {
     super(session, channel);
   }
@@ -37,20 +35,6 @@ public final class TcpBridge extends SessionBridge {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf data) {
-      toSession(data);
-    } else {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  @Override
-  protected void writeFailed(Throwable failure) {
-    channel.close();
-  }
-
-  @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof ChannelInputShutdownEvent) {
       session.close().whenComplete((ok, failure) -> closeWhenBothEnded());
@@ -61,11 +45,6 @@ public final class TcpBridge extends SessionBridge {
   @Override
   protected String closedEarly() {
     return "the TCP connection closed before the session ended";
-  }
-
-  @Override
-  protected Object frame(ByteBuf data) {
-    return data;
   }
 
   @Override

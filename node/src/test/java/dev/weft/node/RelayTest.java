@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Relayed streams over loopback: a relay R, a reserving node B, a dialler A (docs/nat.md). */
 @Timeout(60)
@@ -55,19 +57,23 @@ class RelayTest {
   }
 
   private Node relay(RelayLimits limits) throws Exception {
-    return start(NodeConfig.builder(dirR).listen("tcp:127.0.0.1:0").relay(true, limits));
+    return start(NodeConfig.builder(dirR).listen("tcp:127.0.0.1:0").listen("kcp:127.0.0.1:0").relay(true, limits));
   }
 
-  private static ReservedRelay reservation(Node relay) {
-    return new ReservedRelay(relay.identity(), tcp(relay).toString());
+  private static ReservedRelay reservation(Node relay, Transport transport) {
+    return new ReservedRelay(relay.identity(), endpoint(relay, transport).toString());
   }
 
-  private static Endpoint tcp(Node node) {
-    return node.listeners().stream().filter(e -> e.transport() == Transport.TCP).findFirst().orElseThrow();
+  private static Endpoint endpoint(Node node, Transport transport) {
+    return node.listeners().stream().filter(e -> e.transport() == transport).findFirst().orElseThrow();
   }
 
   private static Endpoint through(Node relay) {
-    Endpoint hop = tcp(relay);
+    return through(relay, Transport.TCP);
+  }
+
+  private static Endpoint through(Node relay, Transport transport) {
+    Endpoint hop = endpoint(relay, transport);
     return new Endpoint(hop.transport(), hop.host(), hop.port(), relay.identity());
   }
 
@@ -93,7 +99,11 @@ class RelayTest {
   }
 
   private Node reserving(Path dir, Node relay) throws Exception {
-    return start(NodeConfig.builder(dir).reserve(reservation(relay)));
+    return reserving(dir, relay, Transport.TCP);
+  }
+
+  private Node reserving(Path dir, Node relay, Transport transport) throws Exception {
+    return start(NodeConfig.builder(dir).reserve(reservation(relay, transport)));
   }
 
   private static void awaitReserved(Node node) throws Exception {
@@ -121,27 +131,29 @@ class RelayTest {
     }
   }
 
-  @Test
-  void linksThroughARelayAndCarriesSessions() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"TCP", "KCP"})
+  void linksThroughARelayAndCarriesSessions(Transport toRelay) throws Exception {
     Node r = relay(RelayLimits.defaults());
-    Node b = reserving(dirB, r);
+    Node b = reserving(dirB, r, toRelay);
     Subscription bEvents = b.subscribe(100);
     awaitReserved(b);
     b.expose("echo", NodeTest::echo, Access.anyone());
     Node a = start(NodeConfig.builder(dirA));
 
-    Stream stream = a.link(b.identity(), through(r)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Stream stream = a.link(b.identity(), through(r, toRelay)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(Transport.RELAY, stream.transport());
     assertEquals(b.identity(), stream.remote());
-    assertEquals(tcp(r).port(), stream.remoteAddress().getPort(), "a relayed stream shows the relay's address");
+    assertEquals(endpoint(r, toRelay).port(), stream.remoteAddress().getPort(),
+        "a relayed stream shows the relay's address");
     Event.StreamOpened opened = await(bEvents, Event.StreamOpened.class, e -> e.peer().equals(a.identity()));
     assertEquals("relay", opened.transport());
 
-    byte[] data = new byte[4 << 20];
+    byte[] data = new byte[1 << 20];
     new Random(1).nextBytes(data);
     Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertArrayEquals(data, echoed(session, data));
-    assertEquals(List.of(through(r)), a.knownEndpoints(b.identity()), "kept like any endpoint");
+    assertEquals(List.of(through(r, toRelay)), a.knownEndpoints(b.identity()), "kept like any endpoint");
     assertEquals(1, r.status().limits().stream().filter(l -> l.name().equals("relayed streams"))
         .findFirst().orElseThrow().used());
   }
@@ -211,7 +223,7 @@ class RelayTest {
   @Test
   void reservationsAreRenewedAndMadeAgainAfterTheRelayRestarts() throws Exception {
     Node r = relay(RelayLimits.defaults().withReservations(8, Duration.ofSeconds(2), Access.anyone()));
-    int port = tcp(r).port();
+    int port = endpoint(r, Transport.TCP).port();
     Node b = reserving(dirB, r);
     Subscription bEvents = b.subscribe(100);
     await(bEvents, Event.ReservationRenewed.class, e -> e.relay().equals(r.identity()));

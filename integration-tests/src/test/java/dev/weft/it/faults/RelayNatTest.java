@@ -93,7 +93,8 @@ class RelayNatTest {
           () -> a.cli("link", b.identity, "tcp:" + NatTopology.B + ":" + WEFT_PORT));
       assertTrue(direct.getMessage().contains("failed in"), direct.getMessage()); // no route to b's network
       a.cli("link", b.identity, throughR);
-      assertTrue(a.cli("streams").contains("relay"), a.cli("streams"));
+      String streams = a.cli("streams");
+      assertTrue(streams.contains("relay"), streams);
       AssertionError full = assertThrows(AssertionError.class, () -> a.cli("link", b.identity, throughR));
       assertTrue(full.getMessage().contains("too many relayed streams") && full.getMessage().contains("STREAMS_FULL"),
           full.getMessage());
