@@ -224,6 +224,7 @@ final class Migrations {
     }
     Move.Failover f = new Move.Failover();
     f.deadline = timers.failoverDeadline(s);
+    s.failingOver();
     s.move = f;
     s.moveTo(SessionState.FAILING_OVER);
     table.listener().failoverStarted(s, lost.id(), reason);

@@ -13,6 +13,13 @@ import java.util.concurrent.CompletableFuture;
 final class SendHalf {
   private record PendingWrite(long end, CompletableFuture<Void> done) {}
 
+  /**
+   * Rewinds the peer may cause without progress (protocol.md section 21): an honest peer's
+   * failover takes at most 1 + 4 Resumes from each side, plus one per stream that closes under
+   * one; a forged peer alternating Resumes between streams would get its window re-sent each time.
+   */
+  static final int MAX_REWINDS = 16;
+
   private final SendBuffer out = new SendBuffer();
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final int initialWindow;
@@ -34,6 +41,10 @@ final class SendHalf {
   private volatile long queued;
   /** Held bytes below this offset are charged to the budget; never below what was acknowledged. */
   private long charged;
+  /** Rewinds since the peer last acknowledged {@link #rewindMark} or this side last failed over. */
+  private int rewinds;
+  /** What had been sent when the first of those rewinds happened. */
+  private long rewindMark;
   /** In the budget's line (owned by {@link SendBudget}). */
   boolean waitingForBudget;
 
@@ -93,6 +104,9 @@ final class SendHalf {
       return false;
     }
     queued = out.buffered();
+    if (out.acked() >= rewindMark) {
+      rewinds = 0; // the peer has everything the counted rewinds re-sent: real progress
+    }
     budget.release(Math.min(out.acked(), charged) - before);
     charged = Math.max(charged, out.acked());
     return true;
@@ -153,15 +167,29 @@ final class SendHalf {
 
   /**
    * The peer's Resume: send again from what it received ({@code rewind}), or only take its
-   * acknowledgement and window (a repeat). False if that is outside what is held.
+   * acknowledgement and window (a repeat). Why not, or null: outside what is held, or one rewind
+   * too many without progress.
    */
-  boolean resume(Frame.Resume resume, boolean rewind) {
+  String resume(Frame.Resume resume, boolean rewind) {
     if (resume.consumed() > resume.received() || resume.received() > bytesOut
         || !ack(resume.consumed()) || rewind && !out.rewind(resume.received())) {
-      return false;
+      return "Resume at " + resume.received() + "/" + resume.consumed() + " is outside " + held();
+    }
+    if (rewind && rewinds++ == 0) {
+      rewindMark = bytesOut;
+    }
+    if (rewinds > MAX_REWINDS) {
+      return "more than " + MAX_REWINDS + " Resumes made it send again before the peer acknowledged "
+          + rewindMark + " (it acknowledged " + out.acked() + ")";
     }
     closeSent &= !rewind;
-    return credit(resume.consumed(), resume.window());
+    credit(resume.consumed(), resume.window()); // cannot fail: checked above
+    return null;
+  }
+
+  /** This side fails over: the Resumes that end it are due, whatever came before. */
+  void failingOver() {
+    rewinds = 0;
   }
 
   /**
@@ -173,7 +201,7 @@ final class SendHalf {
   }
 
   /** What a resume may ask for: bytes held and sent at least once, between these offsets. */
-  String held() {
+  private String held() {
     return out.acked() + ".." + bytesOut;
   }
 

@@ -385,11 +385,17 @@ public final class Session {
    * what it acknowledges. False if it makes no sense.
    */
   boolean resumeFrom(Frame.Resume resume, boolean rewind) {
-    if (!send.resume(resume, rewind)) {
-      protocolError("Resume at " + resume.received() + "/" + resume.consumed() + " is outside " + send.held());
+    String refusal = send.resume(resume, rewind);
+    if (refusal != null) {
+      protocolError(refusal);
       return false;
     }
     return true;
+  }
+
+  /** A failover starts here: the peer's Resumes that end it are not held against it. */
+  void failingOver() {
+    send.failingOver();
   }
 
   void protocolError(String message) {

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,9 @@ class ProtocolViolationTest {
   private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
   private final Recorder events = new Recorder();
   private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+  /** Ids the peer gives the raw side's streams, in the order they connect. */
+  private final AtomicLong streams = new AtomicLong(STREAM);
+  private LocalAddress address;
   private SessionTable peer;
   private Channel server;
   private Channel raw;
@@ -52,15 +56,20 @@ class ProtocolViolationTest {
     MuxConfig config = MuxConfig.defaults().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(10), Duration.ZERO)
         .withWindows(64 * 1024, MAX_WINDOW);
     peer = new SessionTable(group.next(), false, config, hold, events);
-    LocalAddress address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
+    address = new LocalAddress("raw-" + ThreadLocalRandom.current().nextLong());
     server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
-            peer.attach(ch, STREAM, reason -> ch.close());
+            peer.attach(ch, streams.getAndIncrement(), reason -> ch.close());
           }
         }).bind(address).sync().channel();
-    raw = new Bootstrap().group(group).channel(LocalChannel.class)
+    raw = connectRaw(STREAM);
+  }
+
+  /** A raw stream from the same peer, ready (Hellos exchanged) once this returns. */
+  private Channel connectRaw(long id) throws Exception {
+    Channel ch = new Bootstrap().group(group).channel(LocalChannel.class)
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
@@ -75,9 +84,10 @@ class ProtocolViolationTest {
             });
           }
         }).connect(address).sync().channel();
-    raw.writeAndFlush(new Frame.Hello(1, 65536));
+    ch.writeAndFlush(new Frame.Hello(1, 65536));
     assertInstanceOf(Frame.Hello.class, next());
-    Fixture.await(events.attached(STREAM));
+    Fixture.await(events.attached(id));
+    return ch;
   }
 
   @AfterEach
@@ -153,12 +163,13 @@ class ProtocolViolationTest {
     }
     raw.writeAndFlush(new Frame.Ping(42)); // answered once the Resumes before it were handled
     int resumes = 0;
+    int data = 0; // the re-sent Data may overtake the Pong
     for (Frame f = next(); !(f instanceof Frame.Pong p && p.id() == 42); f = received.poll(10, TimeUnit.SECONDS)) {
       assertNotNull(f, "no Pong from the peer");
       resumes += f instanceof Frame.Resume ? 1 : 0;
+      data += f instanceof Frame.Data ? 1 : 0;
     }
     session.write(Unpooled.wrappedBuffer(new byte[1])); // goes out after whatever the Resumes re-send
-    int data = 0;
     for (Frame f = next(); !(f instanceof Frame.Data d && d.offset() == 1000); f = next()) {
       data += f instanceof Frame.Data ? 1 : 0;
     }
@@ -166,6 +177,42 @@ class ProtocolViolationTest {
     assertEquals(1, data, "only the first re-sends what was not acknowledged");
     assertEquals(SessionState.OPEN, session.state());
     assertTrue(raw.isActive());
+  }
+
+  @Test
+  void resumesAlternatingBetweenTwoStreamsReSendOnlyABoundedNumberOfWindows() throws Exception {
+    assertTrue(open(SID).accepted());
+    Session session = peer.sessions().get(0);
+    Channel other = connectRaw(STREAM + 1);
+    session.write(Unpooled.wrappedBuffer(new byte[1000]));
+    assertEquals(0, assertInstanceOf(Frame.Data.class, nextSkippingResumes()).offset());
+    Channel[] both = {raw, other};
+    for (int i = 0; i < SendHalf.MAX_REWINDS; i++) { // each one on "another stream": a rewind
+      both[i % 2].writeAndFlush(new Frame.Resume(SID, 0, 0, 65536));
+      assertEquals(0, assertInstanceOf(Frame.Data.class, nextSkippingResumes()).offset(), "re-sent");
+    }
+    // Acknowledging everything re-sent is progress: the count starts again.
+    raw.writeAndFlush(new Frame.Credit(SID, 1000, 65536));
+    session.write(Unpooled.wrappedBuffer(new byte[1]));
+    assertEquals(1000, assertInstanceOf(Frame.Data.class, nextSkippingResumes()).offset());
+    for (int i = 0; i < SendHalf.MAX_REWINDS; i++) {
+      both[i % 2].writeAndFlush(new Frame.Resume(SID, 1000, 1000, 65536));
+      assertEquals(1000, assertInstanceOf(Frame.Data.class, nextSkippingResumes()).offset(), "re-sent");
+    }
+    raw.writeAndFlush(new Frame.Resume(SID, 1000, 1000, 65536));
+    Frame.Reset reset = assertInstanceOf(Frame.Reset.class, nextSkippingResumes(), "one rewind too many");
+    assertEquals(Reason.PROTOCOL_ERROR, reset.reason());
+    assertTrue(reset.message().contains("Resumes made it send again"), reset.message());
+    other.close().sync();
+  }
+
+  /** The next frame from the peer other than its answers to Resumes. */
+  private Frame nextSkippingResumes() throws InterruptedException {
+    Frame f = next();
+    while (f instanceof Frame.Resume) {
+      f = next();
+    }
+    return f;
   }
 
   @Test
