@@ -2,6 +2,7 @@ package dev.weft.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -203,6 +204,18 @@ class RelayTest {
     Matcher refusals = Pattern.compile("weft_relay_refusals_total (\\d+)").matcher(scraped);
     assertTrue(refusals.find() && Integer.parseInt(refusals.group(1)) >= 2, scraped);
     assertTrue(scraped.contains("weft_limit_used{limit=\"relayed_streams\"} 1.0"), scraped);
+  }
+
+  @Test
+  void linksMadeAtOnceThroughOneRelayShareOneRelayedStream() throws Exception {
+    // One relayed stream per peer: a second one at once (relinker and an open) would be refused.
+    Node r = relay(RelayLimits.defaults().withStreams(1, 4, 1L << 30, Duration.ofHours(1)));
+    Node b = reserving(dirB, r);
+    awaitReserved(b);
+    Node a = start(NodeConfig.builder(dirA));
+    CompletableFuture<Stream> first = a.link(b.identity(), through(r));
+    CompletableFuture<Stream> second = a.link(b.identity(), through(r));
+    assertSame(first.get(WAIT.toSeconds(), TimeUnit.SECONDS), second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
   }
 
   @Test
