@@ -116,7 +116,8 @@ public final class Node implements AutoCloseable {
     this.forwardFile = new RecordFile<>(dir.resolve("forwards.json"), Forward.class);
     this.endpointFile = new RecordFile<>(dir.resolve("endpoints.json"), KnownEndpoint.class);
     this.relaying = config.relay() ? new Relay(config.relayLimits(), events,
-        peer -> peers.get(peer).filter(LinkedPeer::linked).map(LinkedPeer::mux), this::loopOf) : null;
+        peer -> peers.get(peer).filter(LinkedPeer::linked).map(LinkedPeer::mux), this::loopOf, this::stream)
+        : null;
     this.reservations = new Reservations(reservedRelays(dir), this::relayTable, this::stream, io, events);
     this.relayedLinks = new RelayedLinks(linker, this::relayTable, this::stream,
         session -> loopOf(session.executor()), reservations::reservesAt);
@@ -407,7 +408,7 @@ public final class Node implements AutoCloseable {
     return new NodeStatus(identity(), version(), started,
         listeners().stream().map(Endpoint::toString).toList(), load.linked(), load.streams(),
         load.sessions(), services.size(), forwards.all().size(), events.dropped(), limitUsage(load),
-        linker.cookieStats(), linker.rekeyStats());
+        linker.cookieStats(), linker.rekeyStats(), reservations.observed());
   }
 
   private List<LimitUsage> limitUsage(Peers.Load load) {

@@ -2,15 +2,18 @@ package dev.weft.node;
 
 import dev.weft.identity.Identity;
 import dev.weft.link.CarrierPipe;
+import dev.weft.link.Stream;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionTable;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,8 @@ final class Relay {
   private final Function<Identity, Optional<SessionTable>> linked;
   /** The event loop a session's pipe runs on. */
   private final Function<EventExecutor, EventLoop> loopOf;
+  /** The stream a session runs on, for the address a reserving peer is seen at. */
+  private final BiFunction<Identity, Long, Optional<Stream>> streamOf;
   // Guarded by this: sessions of different peers run on different loops.
   private final Map<Identity, Instant> reservations = new HashMap<>();
   private final Map<Identity, Integer> streamsOf = new HashMap<>();
@@ -37,11 +42,12 @@ final class Relay {
   private long refusals;
 
   Relay(RelayLimits limits, EventBus events, Function<Identity, Optional<SessionTable>> linked,
-      Function<EventExecutor, EventLoop> loopOf) {
+      Function<EventExecutor, EventLoop> loopOf, BiFunction<Identity, Long, Optional<Stream>> streamOf) {
     this.limits = limits;
     this.events = events;
     this.linked = linked;
     this.loopOf = loopOf;
+    this.streamOf = streamOf;
   }
 
   RelayLimits limits() {
@@ -65,7 +71,9 @@ final class Relay {
   }
 
   void reserve(Session session, Identity peer) {
-    RelayReply reply = grant(peer);
+    // Behind a NAT, the stream's source address is the NAT's mapping: the peer learns it this way.
+    Optional<InetSocketAddress> observed = streamOf.apply(peer, session.streamId()).map(Stream::remoteAddress);
+    RelayReply reply = grant(peer, observed);
     if (!reply.ok()) {
       refuse(session, peer, "reserve", reply);
       return;
@@ -74,7 +82,7 @@ final class Relay {
     session.close();
   }
 
-  private synchronized RelayReply grant(Identity peer) {
+  private synchronized RelayReply grant(Identity peer, Optional<InetSocketAddress> observed) {
     String denied = limits.reservers().refusal(peer);
     if (denied != null) {
       return RelayReply.refused(RelayReply.Code.ACCESS_DENIED, "may not reserve here: " + denied);
@@ -86,7 +94,7 @@ final class Relay {
           "too many reservations (limit " + limits.reservations() + ")");
     }
     reservations.put(peer, now.plus(limits.reservationLifetime()));
-    return RelayReply.reserved(limits.reservationLifetime().toSeconds());
+    return RelayReply.reserved(limits.reservationLifetime().toSeconds(), observed);
   }
 
   private void expire(Instant now) {

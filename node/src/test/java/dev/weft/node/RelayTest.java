@@ -139,6 +139,10 @@ class RelayTest {
     Node b = reserving(dirB, r, toRelay);
     Subscription bEvents = b.subscribe(100);
     awaitReserved(b);
+    // b learns where the relay sees it: the source address of b's stream to the relay.
+    Stream carrier = b.peer(r.identity()).orElseThrow().streams().get(0);
+    assertEquals(List.of(new ObservedAddress("127.0.0.1:" + carrier.localAddress().getPort(), r.identity())),
+        b.status().observed());
     b.expose("echo", NodeTest::echo, Access.anyone());
     Node a = start(NodeConfig.builder(dirA));
 
@@ -249,6 +253,9 @@ class RelayTest {
     Node again = start(NodeConfig.builder(dirR).listen("tcp:127.0.0.1:" + port).relay(true, RelayLimits.defaults()));
     Event.ReservationMade made = await(bEvents, Event.ReservationMade.class, e -> e.relay().equals(again.identity()));
     assertEquals(3600, made.lifetimeSeconds());
+    // The stream to the relay is a new one: the relay sees b at another port, and b is told.
+    Event.AddressObserved seen = await(bEvents, Event.AddressObserved.class, e -> e.relay().equals(again.identity()));
+    assertEquals(List.of(new ObservedAddress(seen.address(), again.identity())), b.status().observed());
     // No stream to b is left: opening links it again from its known endpoint, the relayed one.
     Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertArrayEquals(new byte[] {1, 2, 3}, echoed(session, new byte[] {1, 2, 3}));
