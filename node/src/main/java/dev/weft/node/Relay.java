@@ -148,9 +148,12 @@ final class Relay {
     streamsOf.computeIfPresent(target, (k, n) -> n > 1 ? n - 1 : null);
   }
 
-  /** Answers OK and pipes the two sessions' bytes, until either ends or a limit is reached. */
+  /**
+   * Pipes the two sessions' bytes, until either ends or a limit is reached, and then answers OK:
+   * a join that fails is refused instead, never an OK followed by a refusal the source would take
+   * for link bytes. The target speaks only after the source's hello, so nothing precedes the OK.
+   */
   private CompletableFuture<Void> join(Session fromSource, Session toTarget, Identity source, Identity target) {
-    fromSource.write(RelayReply.connected().encode(false));
     RelayCircuit circuit = new RelayCircuit(limits, source, target);
     return CarrierPipe.open(loopOf.apply(fromSource.executor()),
         ch -> circuit.end(0, ch, fromSource), ch -> circuit.end(1, ch, toTarget))
@@ -158,6 +161,7 @@ final class Relay {
           if (e != null) {
             toTarget.reset("the relay could not join the sessions: " + e.getMessage());
           } else {
+            fromSource.write(RelayReply.connected().encode(false));
             circuit.closed().thenRun(() -> release(source, target));
           }
         });
