@@ -71,15 +71,18 @@ final class Relay {
   }
 
   void reserve(Session session, Identity peer) {
-    // Behind a NAT, the stream's source address is the NAT's mapping: the peer learns it this way.
-    Optional<InetSocketAddress> observed = streamOf.apply(peer, session.streamId()).map(Stream::remoteAddress);
-    RelayReply reply = grant(peer, observed);
+    RelayReply reply = grant(peer, observed(peer, session));
     if (!reply.ok()) {
       refuse(session, peer, "reserve", reply);
       return;
     }
     session.write(reply.encode(true));
     session.close();
+  }
+
+  /** Behind a NAT, the source address of the stream a request came on is the NAT's mapping. */
+  private Optional<InetSocketAddress> observed(Identity peer, Session session) {
+    return streamOf.apply(peer, session.streamId()).map(Stream::remoteAddress);
   }
 
   private synchronized RelayReply grant(Identity peer, Optional<InetSocketAddress> observed) {
@@ -161,7 +164,7 @@ final class Relay {
           if (e != null) {
             toTarget.reset("the relay could not join the sessions: " + e.getMessage());
           } else {
-            fromSource.write(RelayReply.connected().encode(false));
+            fromSource.write(RelayReply.connected(observed(source, fromSource)).encode(false));
             circuit.closed().thenRun(() -> release(source, target));
           }
         });

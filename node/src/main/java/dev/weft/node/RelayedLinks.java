@@ -35,6 +35,7 @@ final class RelayedLinks {
   private final Function<Session, EventLoop> loopOf;
   /** Whether this node reserves at a relay: only those may announce relayed streams. */
   private final Predicate<Identity> reservesAt;
+  private final ObservedAddresses observed;
   /**
    * Links being made, by peer and relay: a second dial while one is under way (the relinker and
    * an open after a relay restart) shares it rather than taking a second relayed stream, which a
@@ -46,12 +47,13 @@ final class RelayedLinks {
 
   RelayedLinks(Linker linker, BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable,
       BiFunction<Identity, Long, Optional<Stream>> streamOf, Function<Session, EventLoop> loopOf,
-      Predicate<Identity> reservesAt) {
+      Predicate<Identity> reservesAt, ObservedAddresses observed) {
     this.linker = linker;
     this.relayTable = relayTable;
     this.streamOf = streamOf;
     this.loopOf = loopOf;
     this.reservesAt = reservesAt;
+    this.observed = observed;
   }
 
   /**
@@ -83,8 +85,11 @@ final class RelayedLinks {
         .thenCompose(table -> table.open(RelayRequest.SERVICE,
             new RelayRequest(RelayRequest.Kind.CONNECT, peer).encode()))
         .thenCompose(session -> RelayReplyReader.read(session, false)
-            .thenCompose(ok -> linker.dialCarried(peer, addresses(relay, session), loopOf.apply(session),
-                ch -> PipeBridge.join(ch, session)))
+            .thenCompose(ok -> {
+              ok.observed().ifPresent(address -> observed.report(relay, address));
+              return linker.dialCarried(peer, addresses(relay, session), loopOf.apply(session),
+                  ch -> PipeBridge.join(ch, session));
+            })
             .whenComplete((stream, e) -> {
               if (e != null) {
                 session.reset("relayed link failed: " + e.getMessage());

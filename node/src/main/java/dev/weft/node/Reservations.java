@@ -6,7 +6,6 @@ import dev.weft.link.Stream;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionTable;
 import io.netty.util.concurrent.EventExecutorGroup;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,19 +38,20 @@ final class Reservations {
   private final EventBus events;
   /** Live reservations by relay: when each expires. */
   private final Map<Identity, Instant> live = new ConcurrentHashMap<>();
-  /** Where each relay last said it sees this node, while the reservation there is live. */
-  private final Map<Identity, InetSocketAddress> observed = new ConcurrentHashMap<>();
+  private final ObservedAddresses observed;
   private final Set<Identity> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Identity, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   Reservations(List<ReservedRelay> relays, BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable,
-      BiFunction<Identity, Long, Optional<Stream>> streamOf, EventExecutorGroup timers, EventBus events) {
+      BiFunction<Identity, Long, Optional<Stream>> streamOf, EventExecutorGroup timers, EventBus events,
+      ObservedAddresses observed) {
     this.relays = List.copyOf(relays);
     this.relayTable = relayTable;
     this.streamOf = streamOf;
     this.timers = timers;
     this.events = events;
+    this.observed = observed;
   }
 
   void start() {
@@ -67,13 +67,6 @@ final class Reservations {
   int live() {
     Instant now = events.clock().instant();
     return (int) live.values().stream().filter(expiry -> expiry.isAfter(now)).count();
-  }
-
-  /** The addresses this node's relays see it at, one per relay with a live reservation. */
-  List<ObservedAddress> observed() {
-    return observed.entrySet().stream()
-        .map(e -> new ObservedAddress(text(e.getValue()), e.getKey()))
-        .toList();
   }
 
   /** The relays this node reserves at. */
@@ -125,17 +118,7 @@ final class Reservations {
     events.publish(renewed
         ? new Event.ReservationRenewed(now, relay.relay(), reply.lifetimeSeconds())
         : new Event.ReservationMade(now, relay.relay(), relay.endpoint(), reply.lifetimeSeconds()));
-    reply.observed().ifPresentOrElse(a -> observed(relay.relay(), a, now), () -> observed.remove(relay.relay()));
-  }
-
-  private void observed(Identity relay, InetSocketAddress address, Instant now) {
-    if (!address.equals(observed.put(relay, address))) {
-      events.publish(new Event.AddressObserved(now, relay, text(address)));
-    }
-  }
-
-  private static String text(InetSocketAddress address) {
-    return address.getAddress().getHostAddress() + ":" + address.getPort();
+    reply.observed().ifPresentOrElse(a -> observed.report(relay.relay(), a), () -> observed.forget(relay.relay()));
   }
 
   private void failed(ReservedRelay relay, Throwable cause) {
@@ -144,7 +127,7 @@ final class Reservations {
     String why = String.valueOf(cause.getMessage());
     LOG.info("cannot reserve at {} ({}): {}", relay.relay().shortText(), relay.endpoint(), why);
     // The relay may have forgotten it (restarted): from now on it is lost, not waiting to expire.
-    observed.remove(relay.relay());
+    observed.forget(relay.relay());
     if (expiry != null && live.remove(relay.relay()) != null && expiry.isAfter(now)) {
       events.publish(new Event.ReservationLost(now, relay.relay(), why));
     }

@@ -147,6 +147,10 @@ class RelayTest {
     Node a = start(NodeConfig.builder(dirA));
 
     Stream stream = a.link(b.identity(), through(r, toRelay)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // The CONNECT's reply tells a, which holds no reservation, where the relay sees it too.
+    Stream aToRelay = a.peer(r.identity()).orElseThrow().streams().get(0);
+    assertEquals(List.of(new ObservedAddress("127.0.0.1:" + aToRelay.localAddress().getPort(), r.identity())),
+        a.status().observed());
     assertEquals(Transport.RELAY, stream.transport());
     assertEquals(b.identity(), stream.remote());
     assertEquals(endpoint(r, toRelay).port(), stream.remoteAddress().getPort(),

@@ -52,7 +52,11 @@ class RelayWireTest {
     RelayReply seen6 = RelayReply.reserved(60, Optional.of(new InetSocketAddress("2001:db8::1", 1)));
     assertEquals("000000003c1020010db80000000000000000000000010001",
         HexFormat.of().formatHex(bytes(seen6.encode(true))));
-    assertEquals("00", HexFormat.of().formatHex(bytes(RelayReply.connected().encode(false))));
+    RelayReply connected = RelayReply.connected(seen.observed());
+    assertEquals("0004cb0071079c40", HexFormat.of().formatHex(bytes(connected.encode(false))));
+    assertEquals(Optional.of(connected), RelayReply.decode(Unpooled.wrappedBuffer(HexFormat.of().parseHex(
+        "0004cb0071079c40")), false));
+    assertEquals("00000000", HexFormat.of().formatHex(bytes(RelayReply.connected(Optional.empty()).encode(false))));
     RelayReply refusal = RelayReply.refused(RelayReply.Code.NO_RESERVATION, PEER.shortText() + " has no reservation here");
     String example = "04 20 36 64 31 65 31 65 35 66 20 68 61 73 20 6e 6f 20 72 65 73 65 72 76 61 74 69 6f 6e 20 68 65 72 65";
     assertEquals(example.replace(" ", ""), HexFormat.of().formatHex(bytes(refusal.encode(false))));
