@@ -26,6 +26,9 @@ final class StatusCommand extends WeftCommand {
     out.println("up         " + Human.since(s.started()));
     out.println("listening  " + String.join(" ", s.listeners()));
     out.println("admin      " + admin().access().baseUri());
+    if (s.observed() != null) {
+      s.observed().forEach(o -> out.println("observed   " + o.address() + " by relay " + o.by().shortText()));
+    }
     out.println("peers      " + s.peers() + "  streams " + s.streams() + "  sessions " + s.sessions());
     out.println("services   " + s.exposes() + " exposed, " + s.forwards() + " forwarded");
     if (s.rekeys() != null) {

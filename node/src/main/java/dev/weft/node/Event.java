@@ -35,6 +35,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = Event.ReservationRenewed.class, name = "reservation-renewed"),
   @JsonSubTypes.Type(value = Event.ReservationLost.class, name = "reservation-lost"),
   @JsonSubTypes.Type(value = Event.RelayRefused.class, name = "relay-refused"),
+  @JsonSubTypes.Type(value = Event.AddressObserved.class, name = "address-observed"),
 })
 public sealed interface Event {
   /** When the node saw it. */
@@ -127,4 +128,10 @@ public sealed interface Event {
    */
   record RelayRefused(Instant at, Identity peer, String request, String code, String reason)
       implements Event {}
+
+  /**
+   * {@code relay} reports seeing this node at {@code address} ({@code HOST:PORT}), another than it
+   * reported before: a candidate address (docs/nat.md), not a proven one.
+   */
+  record AddressObserved(Instant at, Identity relay, String address) implements Event {}
 }

@@ -78,6 +78,8 @@ public final class Node implements AutoCloseable {
   private final Relay relaying;
   private final Reservations reservations;
   private final RelayedLinks relayedLinks;
+  /** Addresses relays report seeing this node at: candidates, not proven. */
+  private final ObservedAddresses observed;
   private final List<Expose> exposes = new ArrayList<>();
   private final List<KnownEndpoint> endpoints = new ArrayList<>();
   private AdminServer admin;
@@ -117,10 +119,12 @@ public final class Node implements AutoCloseable {
     this.forwardFile = new RecordFile<>(dir.resolve("forwards.json"), Forward.class);
     this.endpointFile = new RecordFile<>(dir.resolve("endpoints.json"), KnownEndpoint.class);
     this.relaying = config.relay() ? new Relay(config.relayLimits(), events,
-        peer -> peers.get(peer).filter(LinkedPeer::linked).map(LinkedPeer::mux), this::loopOf) : null;
-    this.reservations = new Reservations(reservedRelays(dir), this::relayTable, this::stream, io, events);
+        peer -> peers.get(peer).filter(LinkedPeer::linked).map(LinkedPeer::mux), this::loopOf, this::stream)
+        : null;
+    this.observed = new ObservedAddresses(events);
+    this.reservations = new Reservations(reservedRelays(dir), this::relayTable, this::stream, io, events, observed);
     this.relayedLinks = new RelayedLinks(linker, this::relayTable, this::stream,
-        session -> loopOf(session.executor()), reservations::reservesAt);
+        session -> loopOf(session.executor()), reservations::reservesAt, observed);
     services.add(RelayRequest.SERVICE, new RelayService(relaying, relayedLinks), Access.anyone());
   }
 
@@ -414,7 +418,7 @@ public final class Node implements AutoCloseable {
     return new NodeStatus(identity(), version(), started,
         listeners().stream().map(Endpoint::toString).toList(), load.linked(), load.streams(),
         load.sessions(), exposes().size(), forwards.all().size(), events.dropped(), limitUsage(load),
-        linker.cookieStats(), linker.rekeyStats());
+        linker.cookieStats(), linker.rekeyStats(), observed.all());
   }
 
   private List<LimitUsage> limitUsage(Peers.Load load) {

@@ -2,15 +2,18 @@ package dev.weft.node;
 
 import dev.weft.identity.Identity;
 import dev.weft.link.CarrierPipe;
+import dev.weft.link.Stream;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionTable;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,8 @@ final class Relay {
   private final Function<Identity, Optional<SessionTable>> linked;
   /** The event loop a session's pipe runs on. */
   private final Function<EventExecutor, EventLoop> loopOf;
+  /** The stream a session runs on, for the address a reserving peer is seen at. */
+  private final BiFunction<Identity, Long, Optional<Stream>> streamOf;
   // Guarded by this: sessions of different peers run on different loops.
   private final Map<Identity, Instant> reservations = new HashMap<>();
   private final Map<Identity, Integer> streamsOf = new HashMap<>();
@@ -37,11 +42,12 @@ final class Relay {
   private long refusals;
 
   Relay(RelayLimits limits, EventBus events, Function<Identity, Optional<SessionTable>> linked,
-      Function<EventExecutor, EventLoop> loopOf) {
+      Function<EventExecutor, EventLoop> loopOf, BiFunction<Identity, Long, Optional<Stream>> streamOf) {
     this.limits = limits;
     this.events = events;
     this.linked = linked;
     this.loopOf = loopOf;
+    this.streamOf = streamOf;
   }
 
   RelayLimits limits() {
@@ -65,7 +71,7 @@ final class Relay {
   }
 
   void reserve(Session session, Identity peer) {
-    RelayReply reply = grant(peer);
+    RelayReply reply = grant(peer, observed(peer, session));
     if (!reply.ok()) {
       refuse(session, peer, "reserve", reply);
       return;
@@ -74,7 +80,12 @@ final class Relay {
     session.close();
   }
 
-  private synchronized RelayReply grant(Identity peer) {
+  /** Behind a NAT, the source address of the stream a request came on is the NAT's mapping. */
+  private Optional<InetSocketAddress> observed(Identity peer, Session session) {
+    return streamOf.apply(peer, session.streamId()).map(Stream::remoteAddress);
+  }
+
+  private synchronized RelayReply grant(Identity peer, Optional<InetSocketAddress> observed) {
     String denied = limits.reservers().refusal(peer);
     if (denied != null) {
       return RelayReply.refused(RelayReply.Code.ACCESS_DENIED, "may not reserve here: " + denied);
@@ -86,7 +97,7 @@ final class Relay {
           "too many reservations (limit " + limits.reservations() + ")");
     }
     reservations.put(peer, now.plus(limits.reservationLifetime()));
-    return RelayReply.reserved(limits.reservationLifetime().toSeconds());
+    return RelayReply.reserved(limits.reservationLifetime().toSeconds(), observed);
   }
 
   private void expire(Instant now) {
@@ -140,9 +151,12 @@ final class Relay {
     streamsOf.computeIfPresent(target, (k, n) -> n > 1 ? n - 1 : null);
   }
 
-  /** Answers OK and pipes the two sessions' bytes, until either ends or a limit is reached. */
+  /**
+   * Pipes the two sessions' bytes, until either ends or a limit is reached, and then answers OK:
+   * a join that fails is refused instead, never an OK followed by a refusal the source would take
+   * for link bytes. The target speaks only after the source's hello, so nothing precedes the OK.
+   */
   private CompletableFuture<Void> join(Session fromSource, Session toTarget, Identity source, Identity target) {
-    fromSource.write(RelayReply.connected().encode(false));
     RelayCircuit circuit = new RelayCircuit(limits, source, target);
     return CarrierPipe.open(loopOf.apply(fromSource.executor()),
         ch -> circuit.end(0, ch, fromSource), ch -> circuit.end(1, ch, toTarget))
@@ -150,6 +164,7 @@ final class Relay {
           if (e != null) {
             toTarget.reset("the relay could not join the sessions: " + e.getMessage());
           } else {
+            fromSource.write(RelayReply.connected(observed(source, fromSource)).encode(false));
             circuit.closed().thenRun(() -> release(source, target));
           }
         });

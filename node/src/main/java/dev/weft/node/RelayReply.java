@@ -2,18 +2,23 @@ package dev.weft.node;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * The relay's answer, the first bytes it writes on a RESERVE or CONNECT session
- * (docs/protocol.md §4.2): {@code 00} and, for a reservation, its lifetime; or a refusal code with
- * a reason, after which the relay closes the session.
+ * (docs/protocol.md §26): {@code 00}, for a reservation its lifetime, and the address the relay
+ * sees the requester at; or a refusal code with a reason, after which the relay closes
+ * the session.
  *
  * @param lifetimeSeconds RESERVE accepted: how long the reservation lasts; otherwise 0
+ * @param observed accepted: the requester's address as the relay sees it, if the relay knows it
  */
-record RelayReply(Code code, long lifetimeSeconds, String reason) {
+record RelayReply(Code code, long lifetimeSeconds, String reason, Optional<InetSocketAddress> observed) {
   /** The longest reason on the wire, in bytes of UTF-8. */
   static final int MAX_REASON = 255;
 
@@ -46,16 +51,16 @@ record RelayReply(Code code, long lifetimeSeconds, String reason) {
     }
   }
 
-  static RelayReply reserved(long lifetimeSeconds) {
-    return new RelayReply(Code.OK, lifetimeSeconds, "");
+  static RelayReply reserved(long lifetimeSeconds, Optional<InetSocketAddress> observed) {
+    return new RelayReply(Code.OK, lifetimeSeconds, "", observed);
   }
 
-  static RelayReply connected() {
-    return new RelayReply(Code.OK, 0, "");
+  static RelayReply connected(Optional<InetSocketAddress> observed) {
+    return new RelayReply(Code.OK, 0, "", observed);
   }
 
   static RelayReply refused(Code code, String reason) {
-    return new RelayReply(code, 0, reason);
+    return new RelayReply(code, 0, reason, Optional.empty());
   }
 
   boolean ok() {
@@ -65,8 +70,13 @@ record RelayReply(Code code, long lifetimeSeconds, String reason) {
   /** {@code reserve}: whether this answers a RESERVE (an OK then carries the lifetime). */
   ByteBuf encode(boolean reserve) {
     if (ok()) {
-      ByteBuf out = Unpooled.buffer(reserve ? 5 : 1).writeByte(0);
-      return reserve ? out.writeInt((int) lifetimeSeconds) : out;
+      ByteBuf out = Unpooled.buffer(reserve ? 24 : 20).writeByte(0);
+      if (reserve) {
+        out.writeInt((int) lifetimeSeconds);
+      }
+      byte[] ip = observed.map(a -> a.getAddress() == null ? new byte[0] : a.getAddress().getAddress())
+          .orElse(new byte[0]);
+      return out.writeByte(ip.length).writeBytes(ip).writeShort(ip.length == 0 ? 0 : observed.orElseThrow().getPort());
     }
     byte[] text = reason.getBytes(StandardCharsets.UTF_8);
     int length = Math.min(text.length, MAX_REASON);
@@ -84,11 +94,7 @@ record RelayReply(Code code, long lifetimeSeconds, String reason) {
     int first = in.getUnsignedByte(in.readerIndex());
     Code code = Code.of(first).orElseThrow(() -> new IllegalArgumentException("unknown relay reply code " + first));
     if (code == Code.OK) {
-      if (in.readableBytes() < (reserve ? 5 : 1)) {
-        return Optional.empty();
-      }
-      in.skipBytes(1);
-      return Optional.of(reserve ? reserved(in.readUnsignedInt()) : connected());
+      return decodeOk(in, reserve);
     }
     if (in.readableBytes() < 2 || in.readableBytes() < 2 + in.getUnsignedByte(in.readerIndex() + 1)) {
       return Optional.empty();
@@ -97,5 +103,32 @@ record RelayReply(Code code, long lifetimeSeconds, String reason) {
     int length = in.readUnsignedByte();
     String reason = in.readCharSequence(length, StandardCharsets.UTF_8).toString();
     return Optional.of(refused(code, reason));
+  }
+
+  /** {@code 00 || lifetime u32 (RESERVE only) || alen u8 || address (alen: 0, 4 or 16) || port u16}. */
+  private static Optional<RelayReply> decodeOk(ByteBuf in, boolean reserve) {
+    int head = reserve ? 5 : 1;
+    if (in.readableBytes() < head + 1) {
+      return Optional.empty();
+    }
+    int length = in.getUnsignedByte(in.readerIndex() + head);
+    if (length != 0 && length != 4 && length != 16) {
+      throw new IllegalArgumentException("observed address of " + length + " bytes");
+    }
+    if (in.readableBytes() < head + 1 + length + 2) {
+      return Optional.empty();
+    }
+    in.skipBytes(1);
+    long lifetime = reserve ? in.readUnsignedInt() : 0;
+    byte[] ip = new byte[in.readUnsignedByte()];
+    in.readBytes(ip);
+    int port = in.readUnsignedShort();
+    try {
+      Optional<InetSocketAddress> observed = ip.length == 0 ? Optional.empty()
+          : Optional.of(new InetSocketAddress(InetAddress.getByAddress(ip), port));
+      return Optional.of(reserve ? reserved(lifetime, observed) : connected(observed));
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("observed address: " + e.getMessage(), e);
+    }
   }
 }

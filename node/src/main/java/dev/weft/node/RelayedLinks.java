@@ -9,8 +9,10 @@ import dev.weft.mux.Session;
 import dev.weft.mux.SessionTable;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -33,26 +35,61 @@ final class RelayedLinks {
   private final Function<Session, EventLoop> loopOf;
   /** Whether this node reserves at a relay: only those may announce relayed streams. */
   private final Predicate<Identity> reservesAt;
+  private final ObservedAddresses observed;
+  /**
+   * Links being made, by peer and relay: a second dial while one is under way (the relinker and
+   * an open after a relay restart) shares it rather than taking a second relayed stream, which a
+   * relay's per-peer limit may refuse.
+   */
+  private final Map<Pair, CompletableFuture<Stream>> pending = new ConcurrentHashMap<>();
+
+  private record Pair(Identity peer, Identity relay) {}
 
   RelayedLinks(Linker linker, BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable,
       BiFunction<Identity, Long, Optional<Stream>> streamOf, Function<Session, EventLoop> loopOf,
-      Predicate<Identity> reservesAt) {
+      Predicate<Identity> reservesAt, ObservedAddresses observed) {
     this.linker = linker;
     this.relayTable = relayTable;
     this.streamOf = streamOf;
     this.loopOf = loopOf;
     this.reservesAt = reservesAt;
+    this.observed = observed;
   }
 
-  /** Links {@code peer} through the relay {@code endpoint} names. */
+  /**
+   * Links {@code peer} through the relay {@code endpoint} names, or shares the link to it through
+   * that relay already being made. Each caller gets its own copy (it may time it out alone).
+   */
   CompletableFuture<Stream> dial(Identity peer, Endpoint endpoint) {
+    Pair pair = new Pair(peer, endpoint.relay());
+    CompletableFuture<Stream> mine = new CompletableFuture<>();
+    CompletableFuture<Stream> shared = pending.putIfAbsent(pair, mine);
+    if (shared != null) {
+      LOG.debug("a link to {} through {} is under way: sharing it", peer.shortText(), pair.relay().shortText());
+      return shared.copy();
+    }
+    connect(peer, endpoint).whenComplete((stream, e) -> {
+      pending.remove(pair, mine);
+      if (e == null) {
+        mine.complete(stream);
+      } else {
+        mine.completeExceptionally(e);
+      }
+    });
+    return mine.copy();
+  }
+
+  private CompletableFuture<Stream> connect(Identity peer, Endpoint endpoint) {
     Identity relay = endpoint.relay();
     return relayTable.apply(relay, endpoint.hop())
         .thenCompose(table -> table.open(RelayRequest.SERVICE,
             new RelayRequest(RelayRequest.Kind.CONNECT, peer).encode()))
         .thenCompose(session -> RelayReplyReader.read(session, false)
-            .thenCompose(ok -> linker.dialCarried(peer, addresses(relay, session), loopOf.apply(session),
-                ch -> PipeBridge.join(ch, session)))
+            .thenCompose(ok -> {
+              ok.observed().ifPresent(address -> observed.report(relay, address));
+              return linker.dialCarried(peer, addresses(relay, session), loopOf.apply(session),
+                  ch -> PipeBridge.join(ch, session));
+            })
             .whenComplete((stream, e) -> {
               if (e != null) {
                 session.reset("relayed link failed: " + e.getMessage());

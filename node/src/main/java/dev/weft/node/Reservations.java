@@ -38,17 +38,20 @@ final class Reservations {
   private final EventBus events;
   /** Live reservations by relay: when each expires. */
   private final Map<Identity, Instant> live = new ConcurrentHashMap<>();
+  private final ObservedAddresses observed;
   private final Set<Identity> inFlight = ConcurrentHashMap.newKeySet();
   private final Map<Identity, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   Reservations(List<ReservedRelay> relays, BiFunction<Identity, Endpoint, CompletableFuture<SessionTable>> relayTable,
-      BiFunction<Identity, Long, Optional<Stream>> streamOf, EventExecutorGroup timers, EventBus events) {
+      BiFunction<Identity, Long, Optional<Stream>> streamOf, EventExecutorGroup timers, EventBus events,
+      ObservedAddresses observed) {
     this.relays = List.copyOf(relays);
     this.relayTable = relayTable;
     this.streamOf = streamOf;
     this.timers = timers;
     this.events = events;
+    this.observed = observed;
   }
 
   void start() {
@@ -115,6 +118,7 @@ final class Reservations {
     events.publish(renewed
         ? new Event.ReservationRenewed(now, relay.relay(), reply.lifetimeSeconds())
         : new Event.ReservationMade(now, relay.relay(), relay.endpoint(), reply.lifetimeSeconds()));
+    reply.observed().ifPresentOrElse(a -> observed.report(relay.relay(), a), () -> observed.forget(relay.relay()));
   }
 
   private void failed(ReservedRelay relay, Throwable cause) {
@@ -123,6 +127,7 @@ final class Reservations {
     String why = String.valueOf(cause.getMessage());
     LOG.info("cannot reserve at {} ({}): {}", relay.relay().shortText(), relay.endpoint(), why);
     // The relay may have forgotten it (restarted): from now on it is lost, not waiting to expire.
+    observed.forget(relay.relay());
     if (expiry != null && live.remove(relay.relay()) != null && expiry.isAfter(now)) {
       events.publish(new Event.ReservationLost(now, relay.relay(), why));
     }

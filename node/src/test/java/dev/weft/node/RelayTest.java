@@ -2,6 +2,7 @@ package dev.weft.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,10 +139,18 @@ class RelayTest {
     Node b = reserving(dirB, r, toRelay);
     Subscription bEvents = b.subscribe(100);
     awaitReserved(b);
+    // b learns where the relay sees it: the source address of b's stream to the relay.
+    Stream carrier = b.peer(r.identity()).orElseThrow().streams().get(0);
+    assertEquals(List.of(new ObservedAddress("127.0.0.1:" + carrier.localAddress().getPort(), r.identity())),
+        b.status().observed());
     b.expose("echo", NodeTest::echo, Access.anyone());
     Node a = start(NodeConfig.builder(dirA));
 
     Stream stream = a.link(b.identity(), through(r, toRelay)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // The CONNECT's reply tells a, which holds no reservation, where the relay sees it too.
+    Stream aToRelay = a.peer(r.identity()).orElseThrow().streams().get(0);
+    assertEquals(List.of(new ObservedAddress("127.0.0.1:" + aToRelay.localAddress().getPort(), r.identity())),
+        a.status().observed());
     assertEquals(Transport.RELAY, stream.transport());
     assertEquals(b.identity(), stream.remote());
     assertEquals(endpoint(r, toRelay).port(), stream.remoteAddress().getPort(),
@@ -206,6 +215,18 @@ class RelayTest {
   }
 
   @Test
+  void linksMadeAtOnceThroughOneRelayShareOneRelayedStream() throws Exception {
+    // One relayed stream per peer: a second one at once (relinker and an open) would be refused.
+    Node r = relay(RelayLimits.defaults().withStreams(1, 4, 1L << 30, Duration.ofHours(1)));
+    Node b = reserving(dirB, r);
+    awaitReserved(b);
+    Node a = start(NodeConfig.builder(dirA));
+    CompletableFuture<Stream> first = a.link(b.identity(), through(r));
+    CompletableFuture<Stream> second = a.link(b.identity(), through(r));
+    assertSame(first.get(WAIT.toSeconds(), TimeUnit.SECONDS), second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+  }
+
+  @Test
   void aRelayedStreamClosesAtItsByteLimit() throws Exception {
     Node r = relay(RelayLimits.defaults().withStreams(4, 8, 1 << 20, Duration.ofHours(1)));
     Node b = reserving(dirB, r);
@@ -236,6 +257,9 @@ class RelayTest {
     Node again = start(NodeConfig.builder(dirR).listen("tcp:127.0.0.1:" + port).relay(true, RelayLimits.defaults()));
     Event.ReservationMade made = await(bEvents, Event.ReservationMade.class, e -> e.relay().equals(again.identity()));
     assertEquals(3600, made.lifetimeSeconds());
+    // The stream to the relay is a new one: the relay sees b at another port, and b is told.
+    Event.AddressObserved seen = await(bEvents, Event.AddressObserved.class, e -> e.relay().equals(again.identity()));
+    assertEquals(List.of(new ObservedAddress(seen.address(), again.identity())), b.status().observed());
     // No stream to b is left: opening links it again from its known endpoint, the relayed one.
     Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertArrayEquals(new byte[] {1, 2, 3}, echoed(session, new byte[] {1, 2, 3}));

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two weft nodes behind two NATs (nftables masquerade, in namespaces) reach each other only through
  * a relay on a public host (docs/nat.md): they cannot link directly, they link through the relay,
  * a forwarded port carries 64 MiB intact, the relay's interface never shows the plaintext, its
- * limits refuse with reasons, and after it restarts both reserve again.
+ * limits refuse with reasons, each learns its NAT's public address from the relay, and after it
+ * restarts both reserve again.
  */
 @Timeout(180)
 class RelayNatTest {
@@ -88,6 +89,10 @@ class RelayNatTest {
       NetnsNode a = new NetnsNode(net.a(), dir.resolve("a"), "tcp:0.0.0.0:" + WEFT_PORT)
           .withOptions("--reserve", reserve).start();
       awaitLimit(r, "relay reservations", 2);
+      // Each learns the address the relay sees it at: its NAT's public side, not its own address.
+      assertTrue(awaitStatus(a, "observed   " + NatTopology.NAT1 + ":").contains("by relay " + r.identity.substring(0, 8)));
+      assertFalse(a.cli("status").contains(NatTopology.A + ":"));
+      awaitStatus(b, "observed   " + NatTopology.NAT2 + ":");
 
       AssertionError direct = assertThrows(AssertionError.class,
           () -> a.cli("link", b.identity, "tcp:" + NatTopology.B + ":" + WEFT_PORT));
@@ -148,6 +153,18 @@ class RelayNatTest {
       TimeUnit.MILLISECONDS.sleep(200);
     }
     throw new AssertionError(name + " did not reach " + used + " within " + WAIT + ": " + status);
+  }
+
+  /** Waits until {@code node}'s status shows {@code wanted}; returns that status. */
+  private static String awaitStatus(NetnsNode node, String wanted) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String status = node.cli("status");
+    while (!status.contains(wanted) && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(200);
+      status = node.cli("status");
+    }
+    assertTrue(status.contains(wanted), status);
+    return status;
   }
 
   /** Waits for a line of {@code process}'s output that starts with {@code ready}. */

@@ -29,6 +29,9 @@ public final class NatTopology implements AutoCloseable {
   /** The address of a (behind the first router) and b (behind the second) on their own networks. */
   public static final String A = "192.168.1.2";
   public static final String B = "192.168.2.2";
+  /** The routers' public sides: where the relay sees a and b. */
+  public static final String NAT1 = "203.0.113.11";
+  public static final String NAT2 = "203.0.113.12";
   private static final String PREFIX = "weft-nat-";
   private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-\\d+-\\w+");
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -45,8 +48,8 @@ public final class NatTopology implements AutoCloseable {
     publicHost = new Namespace(base + "-r", PUBLIC);
     a = new Namespace(base + "-a", A);
     b = new Namespace(base + "-b", B);
-    all = List.of(publicHost, new Namespace(base + "-nat1", "203.0.113.11"),
-        new Namespace(base + "-nat2", "203.0.113.12"), a, b);
+    all = List.of(publicHost, new Namespace(base + "-nat1", NAT1),
+        new Namespace(base + "-nat2", NAT2), a, b);
   }
 
   /** Empty when the tools are here ({@code nft}, {@code tcpdump}); else what is missing. */

@@ -34,7 +34,7 @@ final class FakeNode implements NodeControl {
   public NodeStatus status() {
     return new NodeStatus(self, "test", Instant.EPOCH, List.of("tcp:127.0.0.1:1"), 0, 0, 0,
         exposes.size(), 0, 0, List.of(new LimitUsage("sessions per node", 0, 4096)),
-        new CookieStats(0, 0, 0, 0, 0, 0, 0), new RekeyStats(0, 0));
+        new CookieStats(0, 0, 0, 0, 0, 0, 0), new RekeyStats(0, 0), List.of());
   }
 
   @Override
