@@ -1,9 +1,7 @@
 package dev.weft.it.faults;
 
-import dev.weft.it.netns.Command;
 import dev.weft.it.netns.Namespace;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * nftables rules that make the path between two hosts silent: each host drops every packet that
@@ -13,7 +11,6 @@ import java.time.Duration;
  * Closing it lets the packets through again.
  */
 final class Blackhole implements AutoCloseable {
-  private static final Duration LIMIT = Duration.ofSeconds(10);
   private static final String TABLE = "blackhole";
 
   private final Namespace one;
@@ -33,24 +30,15 @@ final class Blackhole implements AutoCloseable {
   }
 
   private static void dropFrom(Namespace namespace, String source) throws IOException {
-    nft(namespace, "add", "table", "ip", TABLE);
-    nft(namespace, "add", "chain", "ip", TABLE, "in", "{ type filter hook input priority 0 ; }");
-    nft(namespace, "add", "rule", "ip", TABLE, "in", "ip", "saddr", source, "drop");
+    namespace.nft("add", "table", "ip", TABLE);
+    namespace.nft("add", "chain", "ip", TABLE, "in", "{ type filter hook input priority 0 ; }");
+    namespace.nft("add", "rule", "ip", TABLE, "in", "ip", "saddr", source, "drop");
   }
 
   @Override
   public void close() throws IOException {
-    nft(one, "delete", "table", "ip", TABLE);
-    nft(other, "delete", "table", "ip", TABLE);
+    one.nft("delete", "table", "ip", TABLE);
+    other.nft("delete", "table", "ip", TABLE);
   }
 
-  private static void nft(Namespace namespace, String... args) throws IOException {
-    String[] argv = new String[args.length + 1];
-    argv[0] = "nft";
-    System.arraycopy(args, 0, argv, 1, args.length);
-    Command.Result result = namespace.run(LIMIT, argv);
-    if (!result.ok()) {
-      throw new IOException(String.join(" ", argv) + ": " + result.output());
-    }
-  }
 }

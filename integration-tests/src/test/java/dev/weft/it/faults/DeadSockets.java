@@ -1,10 +1,8 @@
 package dev.weft.it.faults;
 
-import dev.weft.it.netns.Command;
 import dev.weft.it.netns.Namespace;
 import dev.weft.it.netns.NamespacePair;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,7 +16,6 @@ import java.util.List;
  */
 final class DeadSockets {
   private static final String TABLE = "weft_dead_sockets";
-  private static final Duration LIMIT = Duration.ofSeconds(10);
 
   private final NamespacePair pair;
 
@@ -34,35 +31,26 @@ final class DeadSockets {
     DeadSockets dead = new DeadSockets(pair);
     String p = String.valueOf(port);
     for (Namespace host : List.of(pair.left(), pair.right())) {
-      nft(host, "add", "table", "inet", TABLE);
-      nft(host, "add", "chain", "inet", TABLE, "drop_udp", "{ type filter hook input priority 0 ; }");
+      host.nft("add", "table", "inet", TABLE);
+      host.nft("add", "chain", "inet", TABLE, "drop_udp", "{ type filter hook input priority 0 ; }");
     }
-    nft(pair.left(), "add", "rule", "inet", TABLE, "drop_udp", "ip", "saddr", pair.right().address(), "udp", "sport", p, "drop");
-    nft(pair.right(), "add", "rule", "inet", TABLE, "drop_udp", "ip", "saddr", pair.left().address(), "udp", "dport", p, "drop");
-    nft(pair.left(), "add", "chain", "inet", TABLE, "reset_tcp", "{ type filter hook output priority 0 ; }");
-    nft(pair.left(), "add", "rule", "inet", TABLE, "reset_tcp", "ip", "daddr", tcpPeer, "tcp", "dport", p,
+    pair.left().nft("add", "rule", "inet", TABLE, "drop_udp", "ip", "saddr", pair.right().address(), "udp", "sport", p, "drop");
+    pair.right().nft("add", "rule", "inet", TABLE, "drop_udp", "ip", "saddr", pair.left().address(), "udp", "dport", p, "drop");
+    pair.left().nft("add", "chain", "inet", TABLE, "reset_tcp", "{ type filter hook output priority 0 ; }");
+    pair.left().nft("add", "rule", "inet", TABLE, "reset_tcp", "ip", "daddr", tcpPeer, "tcp", "dport", p,
         "reject", "with", "tcp", "reset");
     return dead;
   }
 
   /** TCP to the right node works again (a fresh connection can be made; the old one stays dead). */
   void tcpBack() throws IOException {
-    nft(pair.left(), "flush", "chain", "inet", TABLE, "reset_tcp");
+    pair.left().nft("flush", "chain", "inet", TABLE, "reset_tcp");
   }
 
   /** The KCP path carries datagrams again. */
   void udpBack() throws IOException {
-    nft(pair.left(), "flush", "chain", "inet", TABLE, "drop_udp");
-    nft(pair.right(), "flush", "chain", "inet", TABLE, "drop_udp");
+    pair.left().nft("flush", "chain", "inet", TABLE, "drop_udp");
+    pair.right().nft("flush", "chain", "inet", TABLE, "drop_udp");
   }
 
-  private static void nft(Namespace host, String... args) throws IOException {
-    String[] argv = new String[args.length + 1];
-    argv[0] = "nft";
-    System.arraycopy(args, 0, argv, 1, args.length);
-    Command.Result result = host.run(LIMIT, argv);
-    if (!result.ok()) {
-      throw new IOException("nft " + String.join(" ", args) + " in " + host + " failed: " + result.output());
-    }
-  }
 }

@@ -40,6 +40,11 @@ public final class Namespace {
     return inside(argv).run(limit);
   }
 
+  /** Runs {@code nft ARGS} inside this namespace; a failure is an IOException with its output. */
+  public void nft(String... args) throws IOException {
+    inside(Stream.concat(Stream.of("nft"), Stream.of(args)).toArray(String[]::new)).check(COMMAND_LIMIT);
+  }
+
   /** Starts a long-running program inside this namespace; it is ended when the pair closes. */
   public synchronized Process start(String... argv) throws IOException {
     Process process = new ProcessBuilder(inside(argv).argv()).redirectErrorStream(true).start();
