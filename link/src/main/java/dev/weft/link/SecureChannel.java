@@ -7,6 +7,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CoalescingBufferQueue;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -328,7 +329,22 @@ final class SecureChannel extends ChannelDuplexHandler {
     if (closeSent) {
       closeNow();
     } else {
-      sendClose(told).addListener(f -> closeNow());
+      sendClose(told).addListener(f -> drainThenClose());
+    }
+  }
+
+  /**
+   * After an abort's CLOSE: closing a TCP socket with unread bytes sends RST, which can reach the
+   * peer before the CLOSE it just got. So stop sending, drop what still arrives, and close when
+   * the peer does (or the linger ends).
+   */
+  private void drainThenClose() {
+    closed = true;
+    if (ctx.channel() instanceof DuplexChannel tcp && tcp.isActive()) {
+      tcp.shutdownOutput();
+      ctx.executor().schedule(this::closeNow, CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      closeNow();
     }
   }
 
