@@ -159,6 +159,15 @@ final class RunCommand extends WeftCommand {
       description = "With --relay: how long a relayed stream may last before it is closed (default ${DEFAULT-VALUE}).")
   long relayStreamSeconds = RELAY.streamDuration().toSeconds();
 
+  @Option(names = "--no-hole-punch",
+      description = "Keep relayed streams relayed: do not try to replace them by direct ones, nor answer peers that try.")
+  boolean noHolePunch;
+
+  @Option(names = "--keep-relayed",
+      description = "After a hole punch moved the sessions to the direct stream, keep the relayed stream as a standby "
+          + "instead of closing it.")
+  boolean keepRelayed;
+
   @Option(names = "--kcp-window-kib", paramLabel = "KIB",
       description = "KCP's receive window and the most its send window adapts up to: what a KCP link "
           + "may keep in flight, about its throughput x round trip; UDP socket buffers are twice it "
@@ -207,6 +216,7 @@ final class RunCommand extends WeftCommand {
     endpoints.forEach(config::listen);
     adminOrigins.forEach(config::adminOrigin);
     config.relay(relay, relayLimits());
+    config.holePunch(!noHolePunch, keepRelayed);
     reserve.forEach(text -> config.reserve(reservedRelay(text)));
     return config.build();
   }

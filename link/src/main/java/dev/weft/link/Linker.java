@@ -189,12 +189,42 @@ public final class Linker implements AutoCloseable {
    * peer's other sessions, needs no thread hop. KCP streams always run on the KCP loop.
    */
   public CompletableFuture<Stream> dial(Endpoint endpoint, Identity expected, EventLoop loop) {
-    Objects.requireNonNull(expected, "expected identity");
-    if (endpoint.relayed()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
-          "a relayed endpoint is linked through a session to the relay, not dialled"));
+    return dial(endpoint, expected, loop, null).result();
+  }
+
+  /**
+   * Dials a KCP {@code endpoint} from the local UDP port {@code localPort}, the port whose NAT
+   * mapping was announced to the peer (hole punching, docs/nat.md), and gives up after
+   * {@code timeout}. A dial that fails completes only once its socket is closed, so the port can be
+   * bound again at once.
+   */
+  public CompletableFuture<Stream> dialFrom(Endpoint endpoint, Identity expected, int localPort, Duration timeout) {
+    if (endpoint.transport() != Transport.KCP) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("only KCP is dialled from a chosen port"));
     }
+    Dial dial = dial(endpoint, expected, null, new InetSocketAddress(localPort));
+    CompletableFuture<Stream> done = new CompletableFuture<>();
+    dial.result().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((stream, e) -> {
+      if (e == null) {
+        done.complete(stream);
+      } else {
+        dial.connected().channel().close().addListener(f -> done.completeExceptionally(e));
+      }
+    });
+    return done;
+  }
+
+  /** A dial under way: its handshake's outcome, and the socket's connect. */
+  private record Dial(CompletableFuture<Stream> result, ChannelFuture connected) {}
+
+  private Dial dial(Endpoint endpoint, Identity expected, EventLoop loop, InetSocketAddress local) {
+    Objects.requireNonNull(expected, "expected identity");
     CompletableFuture<Stream> result = new CompletableFuture<>();
+    if (endpoint.relayed()) {
+      result.completeExceptionally(new IllegalArgumentException(
+          "a relayed endpoint is linked through a session to the relay, not dialled"));
+      return new Dial(result, null);
+    }
     ChannelInitializer<Channel> init = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -219,6 +249,7 @@ public final class Linker implements AutoCloseable {
       case KCP -> kcpOptions(new Bootstrap().group(kcpGroup).channel(UkcpClientChannel.class)
           .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
           .handler(init))
+          .localAddress(local)
           .connect(endpoint.socketAddress());
       case RELAY -> throw new IllegalStateException("an endpoint's transport is never relay");
     };
@@ -229,7 +260,7 @@ public final class Linker implements AutoCloseable {
         result.completeExceptionally(f.cause());
       }
     });
-    return result;
+    return new Dial(result, connected);
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.weft.link;
 
+import io.jpower.kcp.netty.UkcpPacket;
+import io.jpower.kcp.netty.UkcpServerChannel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +25,29 @@ public final class Listener {
 
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Whether this listener is a KCP (UDP) socket, from which {@link #sendDatagram} can send. */
+  public boolean datagrams() {
+    return channel instanceof UkcpServerChannel;
+  }
+
+  /**
+   * Sends one datagram from this KCP listener's socket, outside any conversation: a hole-punching
+   * probe that opens this side's NAT towards {@code target} (docs/protocol.md §30). Dropped, not
+   * queued, while the socket is behind.
+   */
+  public void sendDatagram(InetSocketAddress target, byte[] datagram) {
+    if (!datagrams()) {
+      throw new IllegalStateException(this + " is not a KCP listener");
+    }
+    channel.eventLoop().execute(() -> {
+      if (channel.isWritable()) {
+        Channel.Unsafe unsafe = channel.unsafe();
+        unsafe.write(UkcpPacket.newInstance(Unpooled.wrappedBuffer(datagram), target), unsafe.voidPromise());
+        unsafe.flush();
+      }
+    });
   }
 
   /**

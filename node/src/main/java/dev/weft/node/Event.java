@@ -36,6 +36,10 @@ import java.util.List;
   @JsonSubTypes.Type(value = Event.ReservationLost.class, name = "reservation-lost"),
   @JsonSubTypes.Type(value = Event.RelayRefused.class, name = "relay-refused"),
   @JsonSubTypes.Type(value = Event.AddressObserved.class, name = "address-observed"),
+  @JsonSubTypes.Type(value = Event.HolePunchStarted.class, name = "hole-punch-started"),
+  @JsonSubTypes.Type(value = Event.HolePunchSucceeded.class, name = "hole-punch-succeeded"),
+  @JsonSubTypes.Type(value = Event.HolePunchFailed.class, name = "hole-punch-failed"),
+  @JsonSubTypes.Type(value = Event.SessionsMovedDirect.class, name = "sessions-moved-direct"),
 })
 public sealed interface Event {
   /** When the node saw it. */
@@ -134,4 +138,31 @@ public sealed interface Event {
    * reported before: a candidate address (docs/nat.md), not a proven one.
    */
   record AddressObserved(Instant at, Identity relay, String address) implements Event {}
+
+  /**
+   * This node began hole punching with {@code peer} over the relayed stream {@code relayed}
+   * ({@code role}: {@code initiator}, the end that dialled the relayed stream, or
+   * {@code responder}); {@code candidates}: the addresses it announced ({@code HOST:PORT}).
+   */
+  record HolePunchStarted(Instant at, Identity peer, String relayed, String role, List<String> candidates)
+      implements Event {}
+
+  /**
+   * A direct stream to {@code peer} is up, {@code millis} after the punch began; {@code dialled}:
+   * this node dialled it (and moves the sessions), else the peer did.
+   */
+  record HolePunchSucceeded(Instant at, Identity peer, long millis, boolean dialled) implements Event {}
+
+  /**
+   * A hole punch with {@code peer} ended without a direct stream; sessions stay on the relay. The
+   * initiator tries again in {@code retrySeconds} (0: this end does not retry, the other does).
+   */
+  record HolePunchFailed(Instant at, Identity peer, String reason, long retrySeconds) implements Event {}
+
+  /**
+   * {@code sessions} sessions moved live from the relayed stream {@code from} to the direct stream
+   * {@code to}; {@code relayedKept}: the relayed stream stays as a standby, else it is closed.
+   */
+  record SessionsMovedDirect(Instant at, Identity peer, String from, String to, int sessions, boolean relayedKept)
+      implements Event {}
 }

@@ -80,6 +80,7 @@ public final class Node implements AutoCloseable {
   private final RelayedLinks relayedLinks;
   /** Addresses relays report seeing this node at: candidates, not proven. */
   private final ObservedAddresses observed;
+  private final HolePunching holePunching;
   private final List<Expose> exposes = new ArrayList<>();
   private final List<KnownEndpoint> endpoints = new ArrayList<>();
   private AdminServer admin;
@@ -126,6 +127,9 @@ public final class Node implements AutoCloseable {
     this.relayedLinks = new RelayedLinks(linker, this::relayTable, this::stream,
         session -> loopOf(session.executor()), reservations::reservesAt, observed);
     services.add(RelayRequest.SERVICE, new RelayService(relaying, relayedLinks), Access.anyone());
+    this.holePunching = new HolePunching(config.holePunch(), config.keepRelayed(), linker, () -> listeners,
+        observed, events, peers::get, peers::readiness, io);
+    services.add(PunchMessage.SERVICE, holePunching, Access.anyone());
   }
 
   /** The configured relays and those kept in the data directory; saved back if that adds any. */
@@ -243,6 +247,7 @@ public final class Node implements AutoCloseable {
       metrics.handshake(true, HandshakeOutcome.ACCEPTED);
     }
     peers.attach(stream);
+    holePunching.relayedStreamUp(stream);
   }
 
   /** A dialer's refusal is worth an event; other failed handshakes (scans, floods) only a debug line. */

@@ -32,11 +32,16 @@ import java.util.Objects;
  * @param kcpWindow KCP's receive window in bytes and the most its send window adapts up to, about
  *     throughput × RTT of a KCP link ({@link Linker#MIN_KCP_WINDOW} to {@link Linker#MAX_KCP_WINDOW};
  *     UDP buffers are twice it)
+ * @param holePunch try to replace relayed streams this node dials by direct ones (docs/nat.md,
+ *     "Hole punching"), and answer peers that try
+ * @param keepRelayed after a hole punch, keep the relayed stream open as a standby instead of
+ *     closing it
  */
 public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, boolean adminRemote,
     List<String> adminOrigins, HostPort metrics, boolean createIdentity, Access linkPolicy, MuxConfig mux,
     NodeLimits limits, int threads, Clock clock, int cookieThreshold, long rekeyBytes, Duration rekeyInterval,
-    boolean relay, RelayLimits relayLimits, List<ReservedRelay> reserve, int kcpWindow) {
+    boolean relay, RelayLimits relayLimits, List<ReservedRelay> reserve, int kcpWindow,
+    boolean holePunch, boolean keepRelayed) {
   /** The KCP cookie threshold by default (new cookie-less sources a second). */
   public static final int DEFAULT_COOKIE_THRESHOLD = 10;
   /** Bytes under one sending key by default: 2^30. */
@@ -115,6 +120,8 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
     private RelayLimits relayLimits = RelayLimits.defaults();
     private final List<ReservedRelay> reserve = new ArrayList<>();
     private int kcpWindow = Linker.DEFAULT_KCP_WINDOW;
+    private boolean holePunch = true;
+    private boolean keepRelayed;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -209,10 +216,20 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
+    /**
+     * Hole punching (default on): {@code on} replaces relayed streams by direct ones when it can;
+     * {@code keepRelayed} keeps the relayed stream as a standby afterwards (default: closed).
+     */
+    public Builder holePunch(boolean on, boolean keepRelayed) {
+      this.holePunch = on;
+      this.keepRelayed = keepRelayed;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(dataDir, listen, admin, adminRemote, adminOrigins, metrics, createIdentity,
           linkPolicy, mux, limits, threads, clock, cookieThreshold, rekeyBytes, rekeyInterval, relay,
-          relayLimits, reserve, kcpWindow);
+          relayLimits, reserve, kcpWindow, holePunch, keepRelayed);
     }
   }
 }

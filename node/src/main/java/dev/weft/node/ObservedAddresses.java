@@ -1,6 +1,7 @@
 package dev.weft.node;
 
 import dev.weft.identity.Identity;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,11 @@ final class ObservedAddresses {
   /** {@code relay}'s report no longer holds (its reservation is lost, or it knows no address). */
   void forget(Identity relay) {
     byRelay.remove(relay);
+  }
+
+  /** The distinct IP addresses relays see this node at: its hole-punching candidates' hosts. */
+  List<InetAddress> ips() {
+    return byRelay.values().stream().map(InetSocketAddress::getAddress).distinct().toList();
   }
 
   List<ObservedAddress> all() {

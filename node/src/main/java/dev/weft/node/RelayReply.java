@@ -2,9 +2,7 @@ package dev.weft.node;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
@@ -74,9 +72,8 @@ record RelayReply(Code code, long lifetimeSeconds, String reason, Optional<InetS
       if (reserve) {
         out.writeInt((int) lifetimeSeconds);
       }
-      byte[] ip = observed.map(a -> a.getAddress() == null ? new byte[0] : a.getAddress().getAddress())
-          .orElse(new byte[0]);
-      return out.writeByte(ip.length).writeBytes(ip).writeShort(ip.length == 0 ? 0 : observed.orElseThrow().getPort());
+      AddressBytes.write(out, observed);
+      return out;
     }
     byte[] text = reason.getBytes(StandardCharsets.UTF_8);
     int length = Math.min(text.length, MAX_REASON);
@@ -111,24 +108,13 @@ record RelayReply(Code code, long lifetimeSeconds, String reason, Optional<InetS
     if (in.readableBytes() < head + 1) {
       return Optional.empty();
     }
-    int length = in.getUnsignedByte(in.readerIndex() + head);
-    if (length != 0 && length != 4 && length != 16) {
-      throw new IllegalArgumentException("observed address of " + length + " bytes");
-    }
-    if (in.readableBytes() < head + 1 + length + 2) {
+    int length = AddressBytes.length(in, head);
+    if (in.readableBytes() < head + length) {
       return Optional.empty();
     }
     in.skipBytes(1);
     long lifetime = reserve ? in.readUnsignedInt() : 0;
-    byte[] ip = new byte[in.readUnsignedByte()];
-    in.readBytes(ip);
-    int port = in.readUnsignedShort();
-    try {
-      Optional<InetSocketAddress> observed = ip.length == 0 ? Optional.empty()
-          : Optional.of(new InetSocketAddress(InetAddress.getByAddress(ip), port));
-      return Optional.of(reserve ? reserved(lifetime, observed) : connected(observed));
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("observed address: " + e.getMessage(), e);
-    }
+    Optional<InetSocketAddress> observed = AddressBytes.read(in);
+    return Optional.of(reserve ? reserved(lifetime, observed) : connected(observed));
   }
 }

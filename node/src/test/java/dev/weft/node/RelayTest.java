@@ -34,7 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Relayed streams over loopback: a relay R, a reserving node B, a dialler A (docs/nat.md). */
+/**
+ * Relayed streams over loopback: a relay R, a reserving node B, a dialler A (docs/nat.md), and the
+ * hole punch that replaces a relayed stream by a direct one (no NAT here: the candidates are
+ * loopback addresses; integration-tests' HolePunchNatTest punches through real NATs).
+ */
 @Timeout(60)
 class RelayTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -263,5 +267,104 @@ class RelayTest {
     // No stream to b is left: opening links it again from its known endpoint, the relayed one.
     Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertArrayEquals(new byte[] {1, 2, 3}, echoed(session, new byte[] {1, 2, 3}));
+  }
+
+  /** b reserves at r and listens on KCP (loopback) when {@code kcp}; a dials it through r. */
+  private Node[] punchingPair(boolean kcp, boolean keepRelayed) throws Exception {
+    Node r = relay(RelayLimits.defaults());
+    NodeConfig.Builder bConfig = NodeConfig.builder(dirB).reserve(reservation(r, Transport.TCP));
+    Node b = start(kcp ? bConfig.listen("kcp:127.0.0.1:0") : bConfig);
+    awaitReserved(b);
+    b.expose("echo", NodeTest::echo, Access.anyone());
+    Node a = start(NodeConfig.builder(dirA).holePunch(true, keepRelayed));
+    return new Node[] {r, a, b};
+  }
+
+  @Test
+  void aPunchedDirectStreamReplacesTheRelayedOneAndTakesItsSessionsLive() throws Exception {
+    Node[] nodes = punchingPair(true, false);
+    Node r = nodes[0];
+    Node a = nodes[1];
+    Node b = nodes[2];
+    Subscription aEvents = a.subscribe(200);
+    Subscription bEvents = b.subscribe(200);
+    Stream relayed = a.link(b.identity(), through(r)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    byte[] data = new byte[4 << 20];
+    new Random(2).nextBytes(data);
+    CompletableFuture<byte[]> back = CompletableFuture.supplyAsync(() -> {
+      try {
+        return echoed(session, data);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+
+    Event.HolePunchStarted started = await(aEvents, Event.HolePunchStarted.class, e -> e.peer().equals(b.identity()));
+    assertEquals("initiator", started.role());
+    assertEquals(relayed.id().toString(), started.relayed());
+    Event.HolePunchSucceeded punched = await(aEvents, Event.HolePunchSucceeded.class, e -> true);
+    assertTrue(punched.dialled(), "a dials: b has the KCP listener");
+    Event.SessionsMovedDirect moved = await(aEvents, Event.SessionsMovedDirect.class, e -> true);
+    assertEquals(relayed.id().toString(), moved.from());
+    assertEquals("responder", await(bEvents, Event.HolePunchStarted.class, e -> true).role());
+    assertTrue(await(bEvents, Event.HolePunchSucceeded.class, e -> true).millis() >= 0);
+
+    assertArrayEquals(data, back.get(WAIT.toSeconds(), TimeUnit.SECONDS), "not a byte lost across the move");
+    relayed.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    List<Stream> streams = a.peer(b.identity()).orElseThrow().streams();
+    assertEquals(List.of(Transport.KCP), streams.stream().map(Stream::transport).toList());
+    assertEquals(moved.to(), streams.get(0).id().toString());
+    assertTrue(session.migrations() >= 1, "the session moved off the relayed stream");
+    Session fresh = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(streams.get(0).id().value(), fresh.streamId(), "new sessions go direct");
+  }
+
+  @Test
+  void withKeepRelayedTheRelayedStreamStaysAsAStandby() throws Exception {
+    Node[] nodes = punchingPair(true, true);
+    Subscription aEvents = nodes[1].subscribe(200);
+    Stream relayed = nodes[1].link(nodes[2].identity(), through(nodes[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(await(aEvents, Event.SessionsMovedDirect.class, e -> true).relayedKept());
+    assertEquals(List.of(Transport.KCP, Transport.RELAY), nodes[1].peer(nodes[2].identity()).orElseThrow().streams()
+        .stream().map(Stream::transport).sorted().toList());
+    assertTrue(!relayed.closeFuture().isDone());
+  }
+
+  @Test
+  void withoutAKcpListenerThePunchFailsWithAReasonAndSessionsStayOnTheRelay() throws Exception {
+    Node[] nodes = punchingPair(false, false);
+    Node a = nodes[1];
+    Node b = nodes[2];
+    Subscription aEvents = a.subscribe(200);
+    a.link(b.identity(), through(nodes[0])).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Event.HolePunchFailed failed = await(aEvents, Event.HolePunchFailed.class, e -> true);
+    assertEquals("neither side has a KCP listener", failed.reason());
+    assertEquals(HolePunching.FIRST_RETRY.toSeconds(), failed.retrySeconds());
+    Session session = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertArrayEquals(new byte[] {4, 5, 6}, echoed(session, new byte[] {4, 5, 6}));
+    assertEquals(List.of(Transport.RELAY), a.peer(b.identity()).orElseThrow().streams().stream()
+        .map(Stream::transport).toList());
+  }
+
+  @Test
+  void aPeerGetsOnePunchAtATimeAndNotTwoWithinTheInterval() throws Exception {
+    Node b = start(NodeConfig.builder(dirB).listen("tcp:127.0.0.1:0").listen("kcp:127.0.0.1:0"));
+    Node a = start(NodeConfig.builder(dirA).holePunch(false, false));
+    a.link(b.identity(), endpoint(b, Transport.TCP)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // The first waits for candidates that never come; the second, at once, is refused.
+    Session first = a.open(b.identity(), PunchMessage.SERVICE).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Session second = a.open(b.identity(), PunchMessage.SERVICE).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    ExecutionException refused = assertThrows(ExecutionException.class,
+        () -> second.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    assertTrue(refused.getCause().getMessage().contains("is running or began less than 10 s ago"),
+        refused.getCause().getMessage());
+    // Nine candidates are one too many: the punch session is reset, nothing is probed.
+    io.netty.buffer.ByteBuf tooMany = Unpooled.buffer().writeByte(1).writeZero(PunchMessage.NONCE_LENGTH)
+        .writeByte(0).writeByte(9);
+    first.write(tooMany);
+    ExecutionException reset = assertThrows(ExecutionException.class,
+        () -> first.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    assertTrue(reset.getCause().getMessage().contains("9 candidates (at most 8)"), reset.getCause().getMessage());
   }
 }
