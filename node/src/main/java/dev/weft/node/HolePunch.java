@@ -14,10 +14,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +39,7 @@ final class HolePunch implements SessionHandler {
   /** The most one dial of one candidate may take. */
   static final Duration DIAL = Duration.ofSeconds(2);
   static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+  static final Duration DIAL_SPACING = Duration.ofMillis(250);
   /** The most a whole punch session may last, at either end. */
   static final Duration DEADLINE = Duration.ofSeconds(30);
   /** SYNC waits at most this for half the round trip. */
@@ -174,7 +175,7 @@ final class HolePunch implements SessionHandler {
       probe();
     } else {
       dialling = true;
-      dial(theirs.listen().iterator(), System.nanoTime() + ATTEMPT.toNanos());
+      dial(0, System.nanoTime() + ATTEMPT.toNanos());
     }
   }
 
@@ -195,18 +196,22 @@ final class HolePunch implements SessionHandler {
     }, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Dials the listener's candidates one after the other from the announced port, until one links or time is up. */
-  private void dial(Iterator<InetSocketAddress> candidates, long until) {
-    long left = until - System.nanoTime();
-    if (!candidates.hasNext() || left <= 0 || outcome.isDone()) {
+  /**
+   * Dials the listener's candidates in turn from the announced port, round after round while the
+   * attempt lasts (the other side probes all that time), until one links. Dials start at least
+   * {@link #DIAL_SPACING} apart: an unreachable candidate fails at once.
+   */
+  private void dial(int next, long until) {
+    long now = System.nanoTime();
+    if (now >= until || outcome.isDone()) {
       dialling = false;
       send(new PunchMessage.Result(attempt, false));
       result(false);
       return;
     }
-    InetSocketAddress target = candidates.next();
+    InetSocketAddress target = theirs.listen().get(next % theirs.listen().size());
     Endpoint endpoint = new Endpoint(Transport.KCP, target.getAddress().getHostAddress(), target.getPort());
-    Duration timeout = Duration.ofNanos(Math.min(left, DIAL.toNanos()));
+    Duration timeout = Duration.ofNanos(Math.min(until - now, DIAL.toNanos()));
     linker.dialFrom(endpoint, peer, dialPort, timeout).whenComplete((stream, e) -> session.executor().execute(() -> {
       if (e == null) {
         dialling = false;
@@ -217,8 +222,10 @@ final class HolePunch implements SessionHandler {
         send(new PunchMessage.Result(attempt, true));
         succeed(Optional.of(stream));
       } else {
-        lastFailure = "dialling " + endpoint + ": " + e;
-        dial(candidates, until);
+        lastFailure = "dialling " + endpoint + ": " + (e instanceof TimeoutException
+            ? "no handshake within " + timeout.toMillis() + " ms" : e.getMessage());
+        long wait = Math.max(0, now + DIAL_SPACING.toNanos() - System.nanoTime());
+        session.executor().schedule(() -> dial(next + 1, until), wait, TimeUnit.NANOSECONDS);
       }
     }));
   }

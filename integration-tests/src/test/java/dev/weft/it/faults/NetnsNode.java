@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -97,5 +99,34 @@ final class NetnsNode {
           + result.output());
     }
     return result.output().trim();
+  }
+
+  /**
+   * Runs {@code weft ARGS} every 200 ms until its output passes {@code wanted}, for at most a
+   * minute; returns that output, or fails with the last one.
+   */
+  String awaitCli(Predicate<String> wanted, String... args) throws Exception {
+    long deadline = System.nanoTime() + CLI_LIMIT.toNanos();
+    String output = cli(args);
+    while (!wanted.test(output)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("weft " + String.join(" ", args) + " in " + namespace + " did not show what was "
+            + "awaited within " + CLI_LIMIT + ": " + output);
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+      output = cli(args);
+    }
+    return output;
+  }
+
+  /** Waits until the status shows {@code used} for the limit named {@code name}. */
+  void awaitLimit(String name, int used) throws Exception {
+    Pattern wanted = Pattern.compile("\"name\"\\s*:\\s*\"" + name + "\"\\s*,\\s*\"used\"\\s*:\\s*" + used + "\\b");
+    awaitCli(status -> wanted.matcher(status).find(), "status", "--json");
+  }
+
+  /** Waits until the status shows {@code wanted}; returns that status. */
+  String awaitStatus(String wanted) throws Exception {
+    return awaitCli(status -> status.contains(wanted), "status");
   }
 }

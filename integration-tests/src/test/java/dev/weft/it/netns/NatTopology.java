@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Each router masquerades what leaves on its public side (nftables, the kernel's NAT): the public
- * host sees only the routers' addresses, and nothing reaches a or b unless they opened it. Only
+ * host sees only the routers' addresses, and nothing reaches a or b unless they opened it. As a
+ * home router's firewall does, each drops new connections from its public side to itself: without
+ * that, a peer's hole-punching datagram that arrives first creates a conntrack entry for the
+ * router itself, and the router then maps the host's own datagram to that peer to another port
+ * (docs/nat.md). {@link Mapping} chooses how the routers map ports. Only
  * TEST-NET-3 and private addresses that exist inside the namespaces are used; nothing outside
  * them changes. {@link #close()} removes them, a shutdown hook does if a test never gets there,
  * and ones left by a killed JVM are removed by the next {@link #create()}.
@@ -44,7 +48,24 @@ public final class NatTopology implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::remove, "nat-cleanup");
   private boolean closed;
 
-  private NatTopology(String base) {
+  /** How the routers map a host's UDP and TCP ports to their public side. */
+  public enum Mapping {
+    /** Linux masquerade: the host's port is kept when free, the same for every destination (cone-like). */
+    CONE(""),
+    /** A random port for every new destination (symmetric): hole punching cannot work. */
+    SYMMETRIC(" fully-random");
+
+    private final String flags;
+
+    Mapping(String flags) {
+      this.flags = flags;
+    }
+  }
+
+  private final Mapping mapping;
+
+  private NatTopology(String base, Mapping mapping) {
+    this.mapping = mapping;
     publicHost = new Namespace(base + "-r", PUBLIC);
     a = new Namespace(base + "-a", A);
     b = new Namespace(base + "-b", B);
@@ -63,8 +84,13 @@ public final class NatTopology implements AutoCloseable {
   }
 
   public static NatTopology create() throws IOException {
+    return create(Mapping.CONE);
+  }
+
+  public static NatTopology create(Mapping mapping) throws IOException {
     removeAbandoned();
-    NatTopology topology = new NatTopology(PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+    NatTopology topology = new NatTopology(PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(),
+        mapping);
     Runtime.getRuntime().addShutdownHook(topology.shutdownHook);
     try {
       topology.build();
@@ -97,11 +123,23 @@ public final class NatTopology implements AutoCloseable {
     ip(host, "addr", "add", host.address() + "/24", "dev", "lan0");
     ip(host, "route", "add", "default", "via", "192.168." + n + ".1");
     nat.run(LIMIT, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-    Command.Result masquerade = nat.run(LIMIT, "nft", "add table ip nat; "
+    nat.nft("add table ip nat; "
         + "add chain ip nat post { type nat hook postrouting priority srcnat; }; "
-        + "add rule ip nat post oifname \"wan0\" masquerade");
-    if (!masquerade.ok()) {
-      throw new IOException("nft in " + nat + ": " + masquerade.output());
+        + "add rule ip nat post oifname \"wan0\" masquerade" + mapping.flags + "; "
+        + "add table ip fw; "
+        + "add chain ip fw inbound { type filter hook input priority filter; }; "
+        + "add rule ip fw inbound iifname \"wan0\" ct state new drop; "
+        + "add chain ip fw transit { type filter hook forward priority filter; }");
+  }
+
+  /**
+   * Drops ({@code cut}) or lets through again UDP from each router's host to the other router: no
+   * hole punch can succeed meanwhile. Relays are reached over TCP, which this leaves alone.
+   */
+  public void cutUdpBetweenHosts(boolean cut) throws IOException {
+    for (Namespace nat : List.of(all.get(1), all.get(2))) {
+      String other = nat == all.get(1) ? NAT2 : NAT1;
+      nat.nft(cut ? "add rule ip fw transit ip daddr " + other + " udp dport 1-65535 drop" : "flush chain ip fw transit");
     }
   }
 
