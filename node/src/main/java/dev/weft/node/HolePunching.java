@@ -52,6 +52,7 @@ final class HolePunching implements Service {
   /** Completes when a stream is ready at both ends (its mux attached there too). */
   private final Function<Stream, CompletableFuture<Void>> readiness;
   private final EventLoopGroup timers;
+  private final NodeMetrics metrics;
   // Guarded by this.
   private final Set<Identity> running = new HashSet<>();
   private final Map<Identity, Long> startedAt = new HashMap<>();
@@ -59,7 +60,7 @@ final class HolePunching implements Service {
 
   HolePunching(boolean enabled, boolean keepRelayed, Linker linker, Supplier<List<Listener>> listeners,
       ObservedAddresses observed, EventBus events, Function<Identity, Optional<LinkedPeer>> peers,
-      Function<Stream, CompletableFuture<Void>> readiness, EventLoopGroup timers) {
+      Function<Stream, CompletableFuture<Void>> readiness, EventLoopGroup timers, NodeMetrics metrics) {
     this.enabled = enabled;
     this.keepRelayed = keepRelayed;
     this.linker = linker;
@@ -69,6 +70,7 @@ final class HolePunching implements Service {
     this.peers = peers;
     this.readiness = readiness;
     this.timers = timers;
+    this.metrics = metrics;
   }
 
   /** A stream this node dialled through a relay is up: punch once both ends have it. */
@@ -154,6 +156,7 @@ final class HolePunching implements Service {
     synchronized (this) {
       running.remove(peer);
     }
+    metrics.holePunch(error == null);
     if (error == null) {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       LOG.info("hole punch with {} succeeded in {} ms", peer.shortText(), millis);

@@ -128,7 +128,7 @@ public final class Node implements AutoCloseable {
         session -> loopOf(session.executor()), reservations::reservesAt, observed);
     services.add(RelayRequest.SERVICE, new RelayService(relaying, relayedLinks), Access.anyone());
     this.holePunching = new HolePunching(config.holePunch(), config.keepRelayed(), linker, () -> listeners,
-        observed, events, peers::get, peers::readiness, io);
+        observed, events, peers::get, peers::readiness, io, metrics);
     services.add(PunchMessage.SERVICE, holePunching, Access.anyone());
   }
 

@@ -55,6 +55,8 @@ public final class NodeMetrics {
   private final CounterDataPoint failoversResumed;
   private final CounterDataPoint failoversLost;
   private final DistributionDataPoint failoverTime;
+  private final CounterDataPoint punchesSucceeded;
+  private final CounterDataPoint punchesFailed;
 
   NodeMetrics() {
     Counter handshakeCounter = counter("weft_handshakes",
@@ -103,6 +105,10 @@ public final class NodeMetrics {
     failoversLost = failoverCounter.labelValues("lost");
     failoverTime = histogram("weft_failover_seconds",
         "Time from a stream's loss to its session's resume on another stream.", FAILOVER_BUCKETS);
+    Counter punchCounter = counter("weft_hole_punches",
+        "Hole punches over relayed streams, either end, by outcome (succeeded: a direct stream is up).", "outcome");
+    punchesSucceeded = punchCounter.labelValues("succeeded");
+    punchesFailed = punchCounter.labelValues("failed");
   }
 
   private Counter counter(String name, String help, String... labels) {
@@ -176,5 +182,9 @@ public final class NodeMetrics {
 
   void failoverLost() {
     failoversLost.inc();
+  }
+
+  void holePunch(boolean succeeded) {
+    (succeeded ? punchesSucceeded : punchesFailed).inc();
   }
 }

@@ -316,6 +316,8 @@ class RelayTest {
     assertEquals(List.of(Transport.KCP), streams.stream().map(Stream::transport).toList());
     assertEquals(moved.to(), streams.get(0).id().toString());
     assertTrue(session.migrations() >= 1, "the session moved off the relayed stream");
+    assertTrue(new String(a.metrics().scrape(), StandardCharsets.UTF_8)
+        .contains("weft_hole_punches_total{outcome=\"succeeded\"} 1.0"));
     Session fresh = a.open(b.identity(), "echo").get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertEquals(streams.get(0).id().value(), fresh.streamId(), "new sessions go direct");
   }
