@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** {@code weft events --json} following a {@link NetnsNode} in its namespace: the events as JSON lines. */
 final class EventLog implements AutoCloseable {
@@ -33,16 +34,19 @@ final class EventLog implements AutoCloseable {
     return new EventLog(node.namespace.startJava(Main.class, "--data", node.data.toString(), "events", "--json"));
   }
 
-  /** The next event of {@code type} (its JSON line), skipping others; fails after {@code limit}. */
-  String await(String type, Duration limit) throws InterruptedException {
+  /**
+   * The next event of {@code type} (its JSON line) that contains each of {@code fragments},
+   * skipping others; fails after {@code limit}.
+   */
+  String await(String type, Duration limit, String... fragments) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     for (long left = limit.toNanos(); left > 0; left = deadline - System.nanoTime()) {
       String line = lines.poll(left, TimeUnit.NANOSECONDS);
-      if (line != null && line.contains("\"type\":\"" + type + "\"")) {
+      if (line != null && line.contains("\"type\":\"" + type + "\"") && Stream.of(fragments).allMatch(line::contains)) {
         return line;
       }
     }
-    throw new AssertionError("no " + type + " event within " + limit);
+    throw new AssertionError("no " + type + " event " + String.join(" ", fragments) + " within " + limit);
   }
 
   @Override
