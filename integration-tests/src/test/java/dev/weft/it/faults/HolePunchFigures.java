@@ -3,7 +3,6 @@ package dev.weft.it.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.it.netns.NatTopology;
-import dev.weft.it.netns.NetnsAvailability;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +36,7 @@ class HolePunchFigures {
 
   @Test
   void timeToDirectAndThroughput() throws Exception {
-    NetnsAvailability.assumeAvailable();
+    NatTopology.assumeUsable();
     try (NatTopology net = NatTopology.create(NatTopology.Mapping.CONE)) {
       NatNodes nodes = NatNodes.start(net, dir, 0);
       List<Long> millis = new ArrayList<>();

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.it.netns.NatTopology;
-import dev.weft.it.netns.NetnsAvailability;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,9 +35,7 @@ class HolePunchNatTest {
 
   @BeforeEach
   void needsNamespacesAndNat() throws IOException {
-    NetnsAvailability.assumeAvailable();
-    Optional<String> missing = NatTopology.missingTools();
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "NAT tests skipped: " + missing.orElseThrow());
+    NatTopology.assumeUsable();
   }
 
   @Test

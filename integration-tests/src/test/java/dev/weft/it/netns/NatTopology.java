@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Two hosts behind NAT and a public one, in network namespaces joined by veth pairs:
@@ -81,6 +82,13 @@ public final class NatTopology implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /** Skips the calling test, with the reason, unless namespaces and the NAT tools are here. */
+  public static void assumeUsable() throws IOException {
+    NetnsAvailability.assumeAvailable();
+    Optional<String> missing = missingTools();
+    Assumptions.assumeTrue(missing.isEmpty(), () -> "NAT tests skipped: " + missing.orElseThrow());
   }
 
   public static NatTopology create() throws IOException {
