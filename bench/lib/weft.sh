@@ -2,7 +2,7 @@
 # `weft forward` on the other, measured with the same tools as the baselines. Every function returns
 # non-zero when a weft command fails, and the caller turns that into a skipped row with the reason.
 
-WEFT_JAR="$REPO/cli/target/weft.jar"
+WEFT_JAR=${WEFT_JAR:-"$REPO/cli/target/weft.jar"}  # WEFT_JAR=/tmp/old.jar bench/run ... compares a build
 declare -A WEFT_NS WEFT_PID WEFT_PORT WEFT_ID
 
 weft_available() {

@@ -335,6 +335,7 @@ public final class Linker implements AutoCloseable {
 
   private void install(Channel ch, Handshake handshake) {
     channels.add(ch);
+    BandwidthReprobe.install(ch);
     handshakePipeline(ch.pipeline(), handshake);
   }
 

@@ -43,13 +43,16 @@ final class MuxStream {
   private volatile long minRtt;
   private volatile double loss;
   private final PingLoss pingLoss = new PingLoss();
-  private long lossLimit;
+  private long pingInterval;
   private volatile String closeReason;
   private boolean closed;
   private int chunkSize;
   private boolean pumpScheduled;
   private boolean flushNeeded;
   private long lastInbound;
+  /** When a session's frame last came in and went out (0: never): traffic both ways needs no Ping. */
+  private long lastTrafficIn;
+  private long lastTrafficOut;
   private final long firstPing;
   private long lastPing;
   private long lastPong;
@@ -106,7 +109,7 @@ final class MuxStream {
   /** The peer's Hello arrived: data may flow, and the first Ping goes out. */
   void ready(int peerMaxPayload, MuxConfig config) {
     chunkSize = Math.min(config.chunkSize(), peerMaxPayload);
-    lossLimit = config.pingInterval().toNanos();
+    pingInterval = config.pingInterval().toNanos();
     ready = true;
     ping();
   }
@@ -117,12 +120,23 @@ final class MuxStream {
    * long); a ready one is pinged.
    */
   void pingDue(Duration timeout) {
-    if (table.nanoTime() - lastInbound > timeout.toNanos()) {
+    long now = table.nanoTime();
+    if (now - lastInbound > timeout.toNanos()) {
       fail(ready ? "ping timeout: nothing received for " + timeout.toMillis() + " ms"
           : "no mux Hello within " + timeout.toMillis() + " ms");
-    } else if (ready) {
+    } else if (ready && !trafficBothWays(now)) {
       ping();
     }
+  }
+
+  /**
+   * Whether sessions' frames went out and came in within the last ping interval:
+   * the peer is plainly alive, and a Ping would wait behind the data queued on the transport and
+   * measure that queue, not the path (on a 50 ms path at 5 % loss, 236-589 ms samples in bulk).
+   */
+  private boolean trafficBothWays(long now) {
+    return lastTrafficIn != 0 && lastTrafficOut != 0
+        && now - lastTrafficIn < pingInterval && now - lastTrafficOut < pingInterval;
   }
 
   /** Pings now; {@code result} completes with the round trip when that Ping's Pong arrives. */
@@ -134,6 +148,11 @@ final class MuxStream {
     probes.put(lastPing, result);
   }
 
+  /** When the latest Ping went out (on the executor). */
+  long lastPing() {
+    return lastPing;
+  }
+
   /**
    * A Ping's id is its send time, so several may be outstanding when the RTT exceeds the interval.
    * Also the probe into a silence (SilentPaths): its Pong clears the stream and gives a sample.
@@ -143,13 +162,16 @@ final class MuxStream {
       unansweredSince = table.nanoTime(); // every earlier Ping was answered: this one starts the wait
     }
     lastPing = table.nanoTime();
-    loss = pingLoss.loss(lastPing, lossLimit);
+    loss = pingLoss.loss(lastPing, pingInterval);
     pingLoss.sent(lastPing);
     send(new Frame.Ping(lastPing));
   }
 
-  void received() {
+  void received(Frame frame) {
     lastInbound = table.nanoTime();
+    if (frame.session() != 0) {
+      lastTrafficIn = lastInbound;
+    }
     if (liveness.heard()) {
       // The Pongs of Pings held up by the outage measure the outage, not the path (Karn's rule):
       // taken as samples they would stretch the probe timeout for many round trips to come.
@@ -168,8 +190,14 @@ final class MuxStream {
     return Math.max(floor, smoothed == 0 ? Liveness.INITIAL_PTO : smoothed + 4 * rtt.variance());
   }
 
-  /** Something the peer must answer goes out: silence counts from the first one (see SilentPaths). */
-  private void owe(Frame frame) {
+  /**
+   * A frame goes out: a session's counts as traffic, and if the peer must answer it the silence
+   * counts from the first such one (see SilentPaths).
+   */
+  private void goingOut(Frame frame) {
+    if (frame.session() != 0) {
+      lastTrafficOut = table.nanoTime();
+    }
     if (!liveness.owed() && Liveness.asksAnswer(frame)) {
       liveness.owe(table.nanoTime());
       table.silentPaths().watch();
@@ -190,7 +218,7 @@ final class MuxStream {
         rtt.sample(now - id);
       }
       pingLoss.answered(id, now - id);
-      loss = pingLoss.loss(now, lossLimit);
+      loss = pingLoss.loss(now, pingInterval);
       srtt = rtt.smoothed();
       minRtt = rtt.min();
     }
@@ -222,7 +250,7 @@ final class MuxStream {
       fail("peer does not read: " + unread + " bytes wait to be sent");
       return;
     }
-    owe(frame);
+    goingOut(frame);
     channel.write(frame, channel.voidPromise());
     flushNeeded = true;
     schedulePump();
@@ -267,7 +295,7 @@ final class MuxStream {
         session.queuedOn = null;
         continue;
       }
-      owe(frame);
+      goingOut(frame);
       channel.write(frame, channel.voidPromise());
       flushNeeded = true;
       chunks++;

@@ -389,7 +389,7 @@ public final class SessionTable {
         ReferenceCountUtil.release(frame);
         continue;
       }
-      stream.received();
+      stream.received(frame);
       try {
         frame.handleBy(inbound);
       } catch (RuntimeException e) {
