@@ -281,11 +281,12 @@ final class MuxStream {
       return;
     }
     int chunks = 0;
-    while (channel.isWritable() && !active.isEmpty()) {
-      if (chunks == CHUNKS_PER_RUN) {
-        pumpWhenChannelCaughtUp();
-        break;
-      }
+    // Frames written from this executor count as a few bytes until the channel's loop encodes
+    // them: a run stops at the room the channel had when it began, and the next run waits until
+    // the loop has taken this one's writes. Otherwise runs stacked megabytes onto a full channel
+    // (on a slow KCP path past MAX_UNREAD, and the stream was closed as unread).
+    long room = channel.bytesBeforeUnwritable();
+    while (room > 0 && chunks < CHUNKS_PER_RUN && !active.isEmpty()) {
       Session session = active.poll();
       if (session.queuedOn != this) {
         continue;
@@ -296,6 +297,7 @@ final class MuxStream {
         continue;
       }
       goingOut(frame);
+      room -= frame instanceof Frame.Data data ? data.payload().readableBytes() : 1;
       channel.write(frame, channel.voidPromise());
       flushNeeded = true;
       chunks++;
@@ -305,13 +307,15 @@ final class MuxStream {
       flushNeeded = false;
       channel.flush();
     }
+    if (chunks > 0) {
+      pumpWhenChannelCaughtUp();
+    }
   }
 
   /**
-   * Runs the pump again once the channel's event loop has taken this run's writes. A frame written
-   * from another thread counts as a few bytes against the channel's writability until that loop
-   * encodes it, so pumping on at once would keep seeing a writable channel while megabytes wait
-   * in its task queue (seen on KCP, whose single event loop falls behind on a busy machine).
+   * Runs the pump again once the channel's event loop has taken this run's writes, and no sooner:
+   * until then the channel's writability does not count them (seen on KCP, whose single event
+   * loop falls behind on a busy machine).
    */
   private void pumpWhenChannelCaughtUp() {
     if (channel.eventLoop() == table.executor()) {

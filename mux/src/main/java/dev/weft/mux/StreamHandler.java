@@ -78,7 +78,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
-      table.later(stream::pump); // never inline: this event can fire inside the scheduler's own flush
+      table.later(stream::schedulePump); // never inline: this event can fire inside the scheduler's own flush
     }
     ctx.fireChannelWritabilityChanged();
   }
