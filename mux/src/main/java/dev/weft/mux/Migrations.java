@@ -292,7 +292,9 @@ final class Migrations {
       return;
     }
     if (s.state() == SessionState.OPENING) {
-      s.protocolError("Resume of a session that is not open yet");
+      // The peer accepted our Query and resumed elsewhere while its Response is still on the way
+      // (or lost with a suspect stream): nothing to resume from yet. Left unanswered, the peer
+      // sends its Resume again, and it is answered once the session is open.
       return;
     }
     Move.Failover waiting = s.move instanceof Move.Failover f ? f : null;

@@ -215,6 +215,25 @@ class ProtocolViolationTest {
     return f;
   }
 
+  /**
+   * The raw peer accepts, then resumes on another stream before its Response arrives (its first
+   * stream stalled): the opener ignores that Resume instead of resetting the session, opens on
+   * the Response, and answers the Resume sent again.
+   */
+  @Test
+  void aResumeAheadOfItsSessionsResponseIsIgnoredUntilTheSessionOpens() throws Exception {
+    var open = peer.open("anything", new byte[0]);
+    long sid = assertInstanceOf(Frame.Query.class, next()).session();
+    Channel other = connectRaw(STREAM + 1);
+    other.writeAndFlush(new Frame.Resume(sid, 0, 0, 65536));
+    raw.writeAndFlush(new Frame.Response(sid, null, 65536));
+    Session session = Fixture.await(open);
+    assertEquals(SessionState.OPEN, session.state());
+    other.writeAndFlush(new Frame.Resume(sid, 0, 0, 65536));
+    assertEquals(sid, assertInstanceOf(Frame.Resume.class, next(), "no Reset; the repeated Resume answered").session());
+    other.close().sync();
+  }
+
   @Test
   void aResumeOvertakenByALaterCreditIsAnsweredAndIgnored() throws Exception {
     assertTrue(open(SID).accepted());
