@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.link.Endpoint;
 import dev.weft.link.Stream;
 import dev.weft.link.Transport;
+import dev.weft.mux.Reason;
 import dev.weft.mux.Session;
 import dev.weft.mux.SessionHandler;
+import dev.weft.mux.SessionRejectedException;
 import dev.weft.node.Access;
 import dev.weft.node.Node;
 import dev.weft.node.NodeConfig;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -150,7 +153,7 @@ class SoakTest {
   private static Void churn(Node client, Node server, long seed, long end, AtomicLong done) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     while (System.nanoTime() < end) {
-      Session session = client.open(server.identity(), "echo").get(30, TimeUnit.SECONDS);
+      Session session = open(client, server);
       ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> session.reset("soak: session stalled for "
           + STALL.toSeconds() + " s"), STALL.toNanos(), TimeUnit.NANOSECONDS);
       try {
@@ -161,6 +164,22 @@ class SoakTest {
       done.incrementAndGet();
     }
     return null;
+  }
+
+  /**
+   * An open still unanswered when the churn closes its stream fails with STREAM_LOST (protocol.md
+   * §21: only open sessions fail over), as it would for an application: it opens again.
+   */
+  private static Session open(Node client, Node server) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.open(server.identity(), "echo").get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (attempt == 3 || !(e.getCause() instanceof SessionRejectedException r && r.reason() == Reason.STREAM_LOST)) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static void roundTrip(Session session, SplittableRandom random) throws Exception {
