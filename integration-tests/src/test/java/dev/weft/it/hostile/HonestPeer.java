@@ -57,9 +57,18 @@ final class HonestPeer implements AutoCloseable {
     session.handler(new Checker());
   }
 
+  /**
+   * The honest node's own silent-path detector, slowed: the victim shares two cores with four
+   * attackers flooding it, and in CI and here went silent for ~0.8 s while the out-of-order
+   * attack's 32 MiB came in, which the default (3 probe timeouts, at least 250 ms each) reads as
+   * a dead path, and moves the session. That is the honest node's doing, not the victim's, and
+   * SilentPathTest covers it; here a move must mean the attack reached the honest session.
+   */
+  private static final Duration SUSPECT_FLOOR = Duration.ofSeconds(2);
+
   static HonestPeer start(Path dir, VictimProcess victim) throws Exception {
-    Node node = Node.start(NodeConfig.builder(dir.resolve("honest")).createIdentity(true).mux(VictimMain.WINDOWS)
-        .build());
+    Node node = Node.start(NodeConfig.builder(dir.resolve("honest")).createIdentity(true)
+        .mux(VictimMain.WINDOWS.withSuspicion(3, SUSPECT_FLOOR)).build());
     try {
       Stream tcp = node.link(victim.identity(), victim.endpoint(Transport.TCP)).get(20, TimeUnit.SECONDS);
       Stream kcp = node.link(victim.identity(), victim.endpoint(Transport.KCP)).get(20, TimeUnit.SECONDS);
