@@ -151,7 +151,7 @@ class RunCommandTest {
     assertEquals("weft: --kcp-window-kib must be 64..65536, got 63", refusal("--kcp-window-kib", "63"));
     assertEquals("weft: --kcp-window-kib must be 64..65536, got 65537", refusal("--kcp-window-kib", "65537"));
     assertEquals(8 << 20, config(dirA, "--kcp-window-kib", "8192").kcpWindow());
-    assertEquals(3 << 20, config(dirA).kcpWindow(), "3 MiB by default");
+    assertEquals(4608 << 10, config(dirA).kcpWindow(), "4.5 MiB by default");
   }
 
   @Test

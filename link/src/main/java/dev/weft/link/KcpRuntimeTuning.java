@@ -1,19 +1,25 @@
 package dev.weft.link;
 
+import io.jpower.kcp.netty.KcpOutput;
 import io.jpower.kcp.netty.Ukcp;
 import io.jpower.kcp.netty.UkcpChannel;
 import io.netty.channel.Channel;
 import java.lang.reflect.Field;
+import java.util.Collection;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What weft changes in one KCP conversation as it runs, every update interval: its minimum RTO
- * ({@link KcpRtoFloor}) and its send window ({@link KcpSendWindow}). kcp-netty offers no hook for
- * either, and keeps the conversation and its RTT private, so both are reached by reflection, as
- * {@link KcpSocketErrors} does. Confined to the conversation's event loop.
+ * ({@link KcpRtoFloor}), its send window ({@link KcpSendWindow}) and the rate its datagrams are
+ * paced at ({@link KcpPacingRate}, through a {@link KcpPacer} put in front of its socket).
+ * kcp-netty offers no hook for any of them, and keeps the conversation, its RTT, its output and
+ * its send buffer private, so all are reached by reflection, as {@link KcpSocketErrors} does.
+ * Confined to the conversation's event loop.
  */
 final class KcpRuntimeTuning {
   private static final Logger log = LoggerFactory.getLogger(KcpRuntimeTuning.class);
@@ -21,27 +27,54 @@ final class KcpRuntimeTuning {
   private final Ukcp ukcp;
   private final Object kcp;
   private final Field srtt;
+  private final Field sndNxt;
+  private final Collection<?> sndBuf;
   private final KcpSendWindow window;
+  private final KcpPacingRate pacing = new KcpPacingRate();
+  private final KcpPacer pacer;
 
-  /** @param maxSegments the configured send window, which the adapted one never exceeds */
-  KcpRuntimeTuning(Ukcp ukcp, int maxSegments) throws ReflectiveOperationException {
+  /**
+   * @param maxSegments the configured send window, which the adapted one never exceeds
+   * @param later runs a task about a millisecond later on the conversation's event loop (the pacer's)
+   */
+  KcpRuntimeTuning(Ukcp ukcp, int maxSegments, LongSupplier nanoClock, Consumer<Runnable> later)
+      throws ReflectiveOperationException {
     this.ukcp = ukcp;
-    Field field = Ukcp.class.getDeclaredField("kcp");
-    field.setAccessible(true);
-    this.kcp = field.get(ukcp);
-    this.srtt = kcp.getClass().getDeclaredField("rxSrtt");
-    srtt.setAccessible(true);
+    this.kcp = field(Ukcp.class, "kcp").get(ukcp);
+    this.srtt = field(kcp.getClass(), "rxSrtt");
+    this.sndNxt = field(kcp.getClass(), "sndNxt");
+    this.sndBuf = (Collection<?>) field(kcp.getClass(), "sndBuf").get(kcp);
+    Field output = field(kcp.getClass(), "output");
+    this.pacer = new KcpPacer((KcpOutput) output.get(kcp), nanoClock, later);
+    output.set(kcp, pacer);
     this.window = new KcpSendWindow(maxSegments);
     ukcp.setSndWnd(window.next(0, 0, 0));
+  }
+
+  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+    Field field = type.getDeclaredField(name);
+    field.setAccessible(true);
+    return field;
   }
 
   /** One update interval passed; {@code nowMillis} on any monotonic clock. */
   void tick(int nowMillis) throws IllegalAccessException {
     KcpRtoFloor.adjust(ukcp);
-    int next = window.next(nowMillis, srtt.getInt(kcp), ukcp.waitSnd());
+    int rtt = srtt.getInt(kcp);
+    int waiting = ukcp.waitSnd();
+    long delivered = (sndNxt.getLong(kcp) - sndBuf.size()) * KcpSettings.MTU;
+    int next = window.next(nowMillis, rtt, waiting);
     if (next != ukcp.getSndWnd()) {
       ukcp.setSndWnd(next);
     }
+    // Never slower than the smallest window per round trip: a bad estimate must not stall a link.
+    long floor = rtt <= 0 ? 0 : (long) KcpSendWindow.MIN_SEGMENTS * KcpSettings.MTU * 1000 / rtt;
+    pacer.rate(pacing.next(nowMillis, rtt, delivered, waiting > KcpRtoFloor.BULK_SEGMENTS, floor));
+  }
+
+  /** The conversation closed: nothing paced any more (kcp-netty may still flush it a while). */
+  void closed() {
+    pacer.rate(0);
   }
 
   /** Tunes {@code channel}'s conversation every update interval until it closes. */
@@ -50,9 +83,10 @@ final class KcpRuntimeTuning {
     try {
       Field field = channel.getClass().getDeclaredField("ukcp");
       field.setAccessible(true);
-      tuning = new KcpRuntimeTuning((Ukcp) field.get(channel), maxSegments);
+      tuning = new KcpRuntimeTuning((Ukcp) field.get(channel), maxSegments, System::nanoTime,
+          task -> channel.eventLoop().schedule(task, 1, TimeUnit.MILLISECONDS));
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.warn("cannot reach kcp-netty's conversation; its window and RTO stay fixed", e);
+      log.warn("cannot reach kcp-netty's conversation; its window and RTO stay fixed, unpaced", e);
       return;
     }
     Channel ch = channel;
@@ -65,6 +99,9 @@ final class KcpRuntimeTuning {
         }
       }
     }, KcpSettings.INTERVAL_MILLIS, KcpSettings.INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-    ch.closeFuture().addListener(f -> ticking.cancel(false));
+    ch.closeFuture().addListener(f -> {
+      ticking.cancel(false);
+      tuning.closed();
+    });
   }
 }

@@ -466,7 +466,7 @@ public final class Linker implements AutoCloseable {
     }
 
     /**
-     * KCP's receive window and the ceiling of its adaptive send window, in bytes (default 3 MiB,
+     * KCP's receive window and the ceiling of its adaptive send window, in bytes (default 4.5 MiB,
      * 64 KiB to 64 MiB): the most a KCP link keeps in flight, so about its throughput × round
      * trip. UDP socket buffers are twice this.
      */

@@ -21,9 +21,9 @@ class KcpWindowTest {
       UkcpChannelConfig near = (UkcpChannelConfig) dialled.channel().config();
       UkcpChannelConfig far = (UkcpChannelConfig) accepted.channel().config();
       // The send window adapts below these (KcpSendWindow); the receive window is what was set.
-      assertEquals(2287, near.getRcvWnd(), "3 MiB by default, in 1,376-byte segments");
+      assertEquals(3430, near.getRcvWnd(), "4.5 MiB by default, in 1,376-byte segments");
       assertEquals(191, far.getRcvWnd(), "256 KiB");
-      assertTrue(near.getSndWnd() <= 2287 && far.getSndWnd() <= 191, near.getSndWnd() + " and " + far.getSndWnd());
+      assertTrue(near.getSndWnd() <= 3430 && far.getSndWnd() <= 191, near.getSndWnd() + " and " + far.getSndWnd());
     }
   }
 

@@ -210,7 +210,7 @@ public record NodeConfig(Path dataDir, List<Endpoint> listen, HostPort admin, bo
       return this;
     }
 
-    /** KCP's windows in bytes (default 3 MiB, 64 KiB to 64 MiB): size them for throughput × RTT. */
+    /** KCP's windows in bytes (default 4.5 MiB, 64 KiB to 64 MiB): size them for throughput × RTT. */
     public Builder kcpWindow(int bytes) {
       this.kcpWindow = bytes;
       return this;
