@@ -43,10 +43,11 @@ final class KcpDialerCookie extends ArrayList<Object> implements KcpOutput {
   /** Makes {@code channel}, not yet connected, take part in the cookie exchange. */
   static void install(UkcpClientChannel channel) {
     try {
-      Kcp kcp = (Kcp) field(Ukcp.class, "kcp").get(field(UkcpClientChannel.class, "ukcp").get(channel));
-      Field outputField = field(Kcp.class, "output");
+      Ukcp ukcp = (Ukcp) KcpInternals.field(UkcpClientChannel.class, "ukcp").get(channel);
+      Kcp kcp = (Kcp) KcpInternals.field(Ukcp.class, "kcp").get(ukcp);
+      Field outputField = KcpInternals.field(Kcp.class, "output");
       KcpDialerCookie dialer = new KcpDialerCookie(channel, kcp, (KcpOutput) outputField.get(kcp));
-      Channel udp = (Channel) field(UkcpClientChannel.class, "udpChannel").get(channel);
+      Channel udp = (Channel) KcpInternals.field(UkcpClientChannel.class, "udpChannel").get(channel);
       KcpReadBuffers.replace(udp.unsafe(), dialer);
       outputField.set(kcp, dialer);
       channel.closeFuture().addListener(f -> dialer.closed());
@@ -95,11 +96,5 @@ final class KcpDialerCookie extends ArrayList<Object> implements KcpOutput {
       first.release();
       first = null;
     }
-  }
-
-  private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
-    Field field = owner.getDeclaredField(name);
-    field.setAccessible(true);
-    return field;
   }
 }

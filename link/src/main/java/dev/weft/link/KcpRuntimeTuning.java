@@ -40,21 +40,15 @@ final class KcpRuntimeTuning {
   KcpRuntimeTuning(Ukcp ukcp, int maxSegments, LongSupplier nanoClock, Consumer<Runnable> later)
       throws ReflectiveOperationException {
     this.ukcp = ukcp;
-    this.kcp = field(Ukcp.class, "kcp").get(ukcp);
-    this.srtt = field(kcp.getClass(), "rxSrtt");
-    this.sndNxt = field(kcp.getClass(), "sndNxt");
-    this.sndBuf = (Collection<?>) field(kcp.getClass(), "sndBuf").get(kcp);
-    Field output = field(kcp.getClass(), "output");
+    this.kcp = KcpInternals.field(Ukcp.class, "kcp").get(ukcp);
+    this.srtt = KcpInternals.field(kcp.getClass(), "rxSrtt");
+    this.sndNxt = KcpInternals.field(kcp.getClass(), "sndNxt");
+    this.sndBuf = (Collection<?>) KcpInternals.field(kcp.getClass(), "sndBuf").get(kcp);
+    Field output = KcpInternals.field(kcp.getClass(), "output");
     this.pacer = new KcpPacer((KcpOutput) output.get(kcp), nanoClock, later);
     output.set(kcp, pacer);
     this.window = new KcpSendWindow(maxSegments);
     ukcp.setSndWnd(window.next(0, 0, 0));
-  }
-
-  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-    Field field = type.getDeclaredField(name);
-    field.setAccessible(true);
-    return field;
   }
 
   /** One update interval passed; {@code nowMillis} on any monotonic clock. */
@@ -81,9 +75,8 @@ final class KcpRuntimeTuning {
   static void install(UkcpChannel channel, int maxSegments) {
     KcpRuntimeTuning tuning;
     try {
-      Field field = channel.getClass().getDeclaredField("ukcp");
-      field.setAccessible(true);
-      tuning = new KcpRuntimeTuning((Ukcp) field.get(channel), maxSegments, System::nanoTime,
+      Ukcp ukcp = (Ukcp) KcpInternals.field(channel.getClass(), "ukcp").get(channel);
+      tuning = new KcpRuntimeTuning(ukcp, maxSegments, System::nanoTime,
           task -> channel.eventLoop().schedule(task, 1, TimeUnit.MILLISECONDS));
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.warn("cannot reach kcp-netty's conversation; its window and RTO stay fixed, unpaced", e);
