@@ -65,17 +65,13 @@ final class KcpPacingRate {
     return best;
   }
 
-  /**
-   * Bytes per second acknowledged over the last smoothed RTT, at least two update intervals (on a
-   * LAN KCP's RTT is shorter than one, and a rate needs two samples), or as much as is kept.
-   */
+  /** Bytes per second acknowledged over the last smoothed RTT, or as much of it as is kept. */
   private long deliveryRate(int now, int srtt, long delivered) {
-    int span = Math.max(srtt, 2 * KcpSettings.INTERVAL_MILLIS);
     int kept = Math.min(samples, HISTORY);
     int oldest = -1;
     for (int i = 1; i < kept; i++) {
       int slot = Math.floorMod(samples - 1 - i, HISTORY);
-      if (now - sampledAt[slot] > span) {
+      if (now - sampledAt[slot] > srtt) {
         break;
       }
       oldest = slot;
