@@ -18,6 +18,9 @@ import java.util.function.LongSupplier;
 final class KcpPacer implements KcpOutput {
   /** Up to 2 ms of the rate leave back to back: timers on the event loop are milliseconds apart. */
   static final long BURST_MICROS = 2_000;
+  /** Where a KCP segment's command is (after its 4-byte conv), and the ACK command (protocol.md §2.2). */
+  private static final int CMD_AT = 4;
+  private static final byte CMD_ACK = 82;
 
   private final KcpOutput socket;
   private final LongSupplier nanoClock;
@@ -42,7 +45,10 @@ final class KcpPacer implements KcpOutput {
   @Override
   public void out(ByteBuf datagram, Kcp kcp) {
     this.kcp = kcp;
-    if (rate == 0) {
+    // KCP puts its ACKs first in a datagram. They never wait: when both ends send in bulk, ACKs
+    // held behind data lowered the delivery rate the other end paced at, which held back its
+    // ACKs in turn, down to a stall (RekeyTest's both-ways transfer over KCP).
+    if (rate == 0 || datagram.getByte(datagram.readerIndex() + CMD_AT) == CMD_ACK) {
       socket.out(datagram, kcp);
       return;
     }

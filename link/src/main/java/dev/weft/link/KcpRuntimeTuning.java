@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class KcpRuntimeTuning {
   private static final Logger log = LoggerFactory.getLogger(KcpRuntimeTuning.class);
+  /** Bytes per second below which bursts are not spread: 100 Mbit/s. */
+  static final long PACING_FLOOR = 12_500_000;
 
   private final Ukcp ukcp;
   private final Object kcp;
@@ -61,8 +63,11 @@ final class KcpRuntimeTuning {
     if (next != ukcp.getSndWnd()) {
       ukcp.setSndWnd(next);
     }
-    // Never slower than the smallest window per round trip: a bad estimate must not stall a link.
-    long floor = rtt <= 0 ? 0 : (long) KcpSendWindow.MIN_SEGMENTS * KcpSettings.MTU * 1000 / rtt;
+    // Never slower than the smallest window per round trip, nor than PACING_FLOOR: a bad estimate
+    // (a delivery rate lowered by the pacer's own queue, which also lengthens the RTT) must not
+    // stall a link.
+    long floor = rtt <= 0 ? 0
+        : Math.max(PACING_FLOOR, (long) KcpSendWindow.MIN_SEGMENTS * KcpSettings.MTU * 1000 / rtt);
     pacer.rate(pacing.next(nowMillis, rtt, delivered, waiting > KcpRtoFloor.BULK_SEGMENTS, floor));
   }
 
