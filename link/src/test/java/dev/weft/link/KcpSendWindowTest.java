@@ -51,4 +51,14 @@ class KcpSendWindowTest {
     }
     assertTrue(window.next(now, 2, Integer.MAX_VALUE) > 1000, "the window stayed small on a 2 ms path");
   }
+
+  @Test
+  void aFewRoundsThatReadLowDoNotMakeThePathsOwnRttLookLikeAQueue() {
+    for (int i = 0; i < 40; i++) {
+      round(i % 20 == 7 ? 28 : 55); // two rounds of 40 read far below the path's 50 ms
+    }
+    int held = round(59);
+    assertTrue(held > 1000, "59 ms on a 50 ms path shrank the window to " + held);
+    assertEquals(held * 7 / 10, round(115), "a real queue still shrinks it");
+  }
 }
