@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What weft changes in one KCP conversation as it runs, every update interval: its minimum RTO
- * ({@link KcpRtoFloor}), its send window ({@link KcpSendWindow}) and the rate its datagrams are
- * paced at ({@link KcpPacingRate}, through a {@link KcpPacer} put in front of its socket).
+ * ({@link KcpRtoFloor}), when a lost resend goes again ({@link KcpLostResends}), its send window
+ * ({@link KcpSendWindow}) and the rate its datagrams are paced at ({@link KcpPacingRate}, through a {@link KcpPacer} put in front of its socket).
  * kcp-netty offers no hook for any of them, and keeps the conversation, its RTT, its output and
  * its send buffer private, so all are reached by reflection, as {@link KcpSocketErrors} does.
  * Confined to the conversation's event loop.
@@ -34,6 +34,7 @@ final class KcpRuntimeTuning {
   private final KcpSendWindow window;
   private final KcpPacingRate pacing = new KcpPacingRate();
   private final KcpPacer pacer;
+  private final KcpLostResends lostResends;
 
   /**
    * @param maxSegments the configured send window, which the adapted one never exceeds
@@ -50,6 +51,7 @@ final class KcpRuntimeTuning {
     this.pacer = new KcpPacer((KcpOutput) output.get(kcp), nanoClock, later);
     output.set(kcp, pacer);
     this.window = new KcpSendWindow(maxSegments);
+    this.lostResends = new KcpLostResends(kcp, sndBuf, Class.forName(kcp.getClass().getName() + "$Segment"));
     ukcp.setSndWnd(window.next(0, 0, 0));
   }
 
@@ -57,6 +59,7 @@ final class KcpRuntimeTuning {
   void tick(int nowMillis) throws IllegalAccessException {
     KcpRtoFloor.adjust(ukcp);
     int rtt = srtt.getInt(kcp);
+    lostResends.check(rtt);
     int waiting = ukcp.waitSnd();
     long delivered = (sndNxt.getLong(kcp) - sndBuf.size()) * KcpSettings.MTU;
     int next = window.next(nowMillis, rtt, waiting);

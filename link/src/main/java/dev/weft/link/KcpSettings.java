@@ -25,6 +25,9 @@ import java.util.Map;
  *       then travels with the reply, so a round trip costs two datagrams.
  *   <li>Fast resend after 2 duplicate ACKs: for a segment followed by others in flight (bulk),
  *       resent without waiting for the RTO. A lone request has no followers and relies on the RTO.
+ *       At most twice per segment (kcp-netty's default is up to 5 times, a copy on every second
+ *       datagram that passes it, all within a few ms): a resend that is lost too goes again after
+ *       a round trip ({@link KcpLostResends}).
  *   <li>No congestion window: KCP's "turbo" profile, trading some bandwidth for latency; the
  *       windows below bound what is in flight.
  *   <li>MTU 1400: fits a 1500-byte Ethernet path under IPv6 + UDP headers and common tunnels, so
@@ -61,6 +64,7 @@ record KcpSettings(int windowBytes) {
   static final int MAX_WINDOW_BYTES = 64 * 1024 * 1024;
   static final int INTERVAL_MILLIS = 10;
   static final int FAST_RESEND = 2;
+  static final int FAST_LIMIT = 2;
   /** Never reached: see the class comment. */
   static final int DEAD_LINK = Integer.MAX_VALUE;
   static final KcpSettings DEFAULTS = new KcpSettings(DEFAULT_WINDOW_BYTES);
@@ -85,16 +89,17 @@ record KcpSettings(int windowBytes) {
 
   /** Options of each KCP conversation. */
   Map<ChannelOption<?>, Object> options() {
-    return Map.of(
-        UkcpChannelOption.UKCP_STREAM, true,
-        UkcpChannelOption.UKCP_NODELAY, true,
-        UkcpChannelOption.UKCP_INTERVAL, INTERVAL_MILLIS,
-        UkcpChannelOption.UKCP_FAST_FLUSH, true,
-        UkcpChannelOption.UKCP_FAST_RESEND, FAST_RESEND,
-        UkcpChannelOption.UKCP_NOCWND, true,
-        UkcpChannelOption.UKCP_MTU, MTU,
-        UkcpChannelOption.UKCP_SND_WND, windowSegments(),
-        UkcpChannelOption.UKCP_RCV_WND, windowSegments(),
-        UkcpChannelOption.UKCP_DEAD_LINK, DEAD_LINK);
+    return Map.ofEntries(
+        Map.entry(UkcpChannelOption.UKCP_STREAM, true),
+        Map.entry(UkcpChannelOption.UKCP_NODELAY, true),
+        Map.entry(UkcpChannelOption.UKCP_INTERVAL, INTERVAL_MILLIS),
+        Map.entry(UkcpChannelOption.UKCP_FAST_FLUSH, true),
+        Map.entry(UkcpChannelOption.UKCP_FAST_RESEND, FAST_RESEND),
+        Map.entry(UkcpChannelOption.UKCP_FAST_LIMIT, FAST_LIMIT),
+        Map.entry(UkcpChannelOption.UKCP_NOCWND, true),
+        Map.entry(UkcpChannelOption.UKCP_MTU, MTU),
+        Map.entry(UkcpChannelOption.UKCP_SND_WND, windowSegments()),
+        Map.entry(UkcpChannelOption.UKCP_RCV_WND, windowSegments()),
+        Map.entry(UkcpChannelOption.UKCP_DEAD_LINK, DEAD_LINK));
   }
 }
