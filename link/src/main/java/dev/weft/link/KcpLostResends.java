@@ -23,7 +23,9 @@ final class KcpLostResends {
   private final Field sends;
   private final Field resendAt;
 
-  KcpLostResends(Object kcp, Collection<?> sndBuf, Class<?> segment) throws NoSuchFieldException {
+  /** @param sndBuf {@code kcp}'s send buffer: its segments sent and not yet acknowledged */
+  KcpLostResends(Object kcp, Collection<?> sndBuf) throws ReflectiveOperationException {
+    Class<?> segment = Class.forName(kcp.getClass().getName() + "$Segment");
     this.kcp = kcp;
     this.current = KcpInternals.field(kcp.getClass(), "current");
     this.sndBuf = sndBuf;

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What weft changes in one KCP conversation as it runs, every update interval: its minimum RTO
  * ({@link KcpRtoFloor}), when a lost resend goes again ({@link KcpLostResends}), its send window
- * ({@link KcpSendWindow}) and the rate its datagrams are paced at ({@link KcpPacingRate}, through a {@link KcpPacer} put in front of its socket).
+ * ({@link KcpSendWindow}) and the rate its datagrams are paced at ({@link KcpPacingRate},
+ * through a {@link KcpPacer} put in front of its socket).
  * kcp-netty offers no hook for any of them, and keeps the conversation, its RTT, its output and
  * its send buffer private, so all are reached by reflection, as {@link KcpSocketErrors} does.
  * Confined to the conversation's event loop.
@@ -51,7 +52,7 @@ final class KcpRuntimeTuning {
     this.pacer = new KcpPacer((KcpOutput) output.get(kcp), nanoClock, later);
     output.set(kcp, pacer);
     this.window = new KcpSendWindow(maxSegments);
-    this.lostResends = new KcpLostResends(kcp, sndBuf, Class.forName(kcp.getClass().getName() + "$Segment"));
+    this.lostResends = new KcpLostResends(kcp, sndBuf);
     ukcp.setSndWnd(window.next(0, 0, 0));
   }
 
