@@ -336,6 +336,7 @@ public final class Linker implements AutoCloseable {
   private void install(Channel ch, Handshake handshake) {
     channels.add(ch);
     BandwidthReprobe.install(ch);
+    TcpSendBuffer.install(ch);
     handshakePipeline(ch.pipeline(), handshake);
   }
 
