@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * What weft changes in one KCP conversation as it runs, every update interval: its minimum RTO
  * ({@link KcpRtoFloor}), when a lost resend goes again ({@link KcpLostResends}), its send window
  * ({@link KcpSendWindow}) and the rate its datagrams are paced at ({@link KcpPacingRate},
- * through a {@link KcpPacer} put in front of its socket).
+ * through a {@link KcpPacer} put in front of its socket, which sends a thin conversation's data
+ * twice: {@link KcpThinCopies}).
  * kcp-netty offers no hook for any of them, and keeps the conversation, its RTT, its output and
  * its send buffer private, so all are reached by reflection, as {@link KcpSocketErrors} does.
  * Confined to the conversation's event loop.
@@ -49,7 +50,7 @@ final class KcpRuntimeTuning {
     this.sndNxt = KcpInternals.field(kcp.getClass(), "sndNxt");
     this.sndBuf = (Collection<?>) KcpInternals.field(kcp.getClass(), "sndBuf").get(kcp);
     Field output = KcpInternals.field(kcp.getClass(), "output");
-    this.pacer = new KcpPacer((KcpOutput) output.get(kcp), nanoClock, later);
+    this.pacer = new KcpPacer(new KcpThinCopies((KcpOutput) output.get(kcp), nanoClock), nanoClock, later);
     output.set(kcp, pacer);
     this.window = new KcpSendWindow(maxSegments);
     this.lostResends = new KcpLostResends(kcp, sndBuf);
