@@ -50,13 +50,17 @@ ss_watch() {
   BENCH_PIDS+=("$SS_WATCH_PID")
 }
 
-# wan_throughput SECTION: one unrecorded run per path (JIT warm-up, as measure_throughput), then
-# RUNS rounds of one iperf3 client→server run per path; records medians and the ss evidence.
+# wan_throughput SECTION: two unrecorded rounds of one run per path (warm-up: each section's weft
+# nodes are new, and after one 5 s run their JIT had not finished: the first recorded KCP round
+# was the low one in every section), then RUNS rounds of one iperf3 client→server run per path;
+# records medians and the ss evidence.
 wan_throughput() {
   local section=$1 row r value evidence name
   local -A up ss
-  for row in "${WAN_ROWS[@]}"; do
-    NETNS=$NETNS_LEFT iperf_MBps "${WAN_HOST[$row]}" "${WAN_PORT[$row]}" >/dev/null 2>&1 || sleep "$IPERF_RESET_SECONDS"
+  for r in 1 2; do
+    for row in "${WAN_ROWS[@]}"; do
+      NETNS=$NETNS_LEFT iperf_MBps "${WAN_HOST[$row]}" "${WAN_PORT[$row]}" >/dev/null 2>&1 || sleep "$IPERF_RESET_SECONDS"
+    done
   done
   for r in $(seq "$RUNS"); do
     for row in "${WAN_ROWS[@]}"; do
