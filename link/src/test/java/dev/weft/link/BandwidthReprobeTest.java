@@ -5,17 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** When a TCP link's congestion control is made to measure the path afresh, and that it stays the same one. */
@@ -49,13 +40,8 @@ class BandwidthReprobeTest {
   @Test
   void reprobingLeavesTheSocketOnItsCongestionControl() throws Exception {
     assumeTrue(Epoll.isAvailable(), "native epoll");
-    EventLoopGroup group = new EpollEventLoopGroup(1);
-    try {
-      Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-          .childHandler(new ChannelInboundHandlerAdapter()).bind("127.0.0.1", 0).sync().channel();
-      Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-          .handler(new ChannelInboundHandlerAdapter())
-          .connect((InetSocketAddress) server.localAddress()).sync().channel();
+    try (EpollConnection connection = new EpollConnection()) {
+      Channel client = connection.client();
       String initial = congestion(client);
       assertTrue(BandwidthReprobe.reprobe(client));
       assertEquals(initial, congestion(client));
@@ -64,9 +50,6 @@ class BandwidthReprobeTest {
       assertEquals("reno", congestion(client));
       client.close().sync();
       assertFalse(BandwidthReprobe.reprobe(client), "a closed socket refuses");
-      server.close().sync();
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
   }
 

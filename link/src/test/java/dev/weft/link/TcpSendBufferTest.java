@@ -3,21 +3,12 @@ package dev.weft.link;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What a TCP link's send buffer is set to, from the system's limits, and on a real socket. */
@@ -44,22 +35,13 @@ class TcpSendBufferTest {
     assumeTrue(Epoll.isAvailable(), "native epoll");
     int request = TcpSendBuffer.request(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0),
         Files.readAllLines(Path.of("/proc/sys/net/ipv4/tcp_wmem")).get(0));
-    EventLoopGroup group = new EpollEventLoopGroup(1);
-    try {
-      Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-          .childHandler(new ChannelInboundHandlerAdapter()).bind("127.0.0.1", 0).sync().channel();
-      Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-          .handler(new ChannelInboundHandlerAdapter())
-          .connect((InetSocketAddress) server.localAddress()).sync().channel();
+    try (EpollConnection connection = new EpollConnection()) {
+      Channel client = connection.client();
       int before = client.config().getOption(ChannelOption.SO_SNDBUF);
       TcpSendBuffer.install(client);
       assertEquals(request > 0 ? 2 * request : before, client.config().getOption(ChannelOption.SO_SNDBUF),
           "the kernel doubles what it is asked for");
       assertEquals(TcpSendBuffer.UNSENT_BYTES, client.config().getOption(EpollChannelOption.TCP_NOTSENT_LOWAT));
-      client.close().sync();
-      server.close().sync();
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
   }
 }
