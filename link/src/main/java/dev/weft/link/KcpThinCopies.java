@@ -40,8 +40,8 @@ final class KcpThinCopies implements KcpOutput {
 
   @Override
   public void out(ByteBuf datagram, Kcp kcp) {
-    ByteBuf copy = kcp != null && kcp.waitSnd() <= THIN_SEGMENTS && carriesData(datagram) && take(datagram.readableBytes())
-        ? datagram.copy() : null;
+    boolean thin = kcp != null && kcp.waitSnd() <= THIN_SEGMENTS;
+    ByteBuf copy = thin && carriesData(datagram) && take(datagram.readableBytes()) ? datagram.copy() : null;
     socket.out(datagram, kcp);
     if (copy != null) {
       socket.out(copy, kcp);
